@@ -153,7 +153,7 @@ def describe_flag(subject: Subject, value: Value) -> str:
     if value.kind == ABSENT:
         return f"`{path}` {value.origin or 'is not set'}"
     if value.kind == UNKNOWN:
-        return f"`{path}` comes from {value.origin}, which is not provably true"
+        return f"`{path}` comes from {value.origin}, so it is not provably true"
     shown = str(value.literal).lower() if isinstance(value.literal, bool) else repr(value.literal)
     if value.origin:
         return f"`{path}` is {shown}, from {value.origin}"
