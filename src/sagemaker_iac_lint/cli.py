@@ -1,0 +1,141 @@
+"""The ``sagemaker-iac-lint`` command: ``check``, ``rules``, ``explain`` and ``checkov-dir``.
+
+Exit status: 2 when a file could not be read or the usage is wrong, else 1 when anything was
+found, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sagemaker-iac-lint",
+        description="Find SageMaker monitoring jobs without inter-container traffic encryption "
+        "(Security Hub SageMaker.15, .9, .10, .13, .22) in CloudFormation and Terraform.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    check = commands.add_parser("check", help="check files and directories")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    mode = check.add_mutually_exclusive_group()
+    mode.add_argument("--strict", dest="strict", action="store_true", default=None,
+                      help="also flag single-instance jobs without encryption")
+    mode.add_argument("--no-strict", dest="strict", action="store_false", help="standard mode, whatever the configuration says")
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--select", metavar="RULES", help="comma-separated rules to report (default: all)")
+    check.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to report")
+    check.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
+    check.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
+    check.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
+
+    commands.add_parser("rules", help="list the rules")
+    explain = commands.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", help="SageMaker.15, E9515 or CKV_SAGEMAKER_15")
+    commands.add_parser("checkov-dir", help="print the directory holding the Checkov checks")
+    return parser
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from . import config as config_module
+    from .output import FORMATTERS, format_errors
+    from .scan import Options, scan
+
+    try:
+        if args.no_config:
+            config = config_module.Config()
+        else:
+            config = config_module.load(args.config or config_module.find_pyproject(os.getcwd()))
+        select = config_module.rule_ids(args.select, "--select") if args.select else config.select
+        ignore = config_module.rule_ids(args.ignore, "--ignore") if args.ignore else config.ignore
+    except config_module.ConfigError as error:
+        print(f"sagemaker-iac-lint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    options = Options(
+        strict=args.strict if args.strict is not None else bool(config.strict),
+        select=select,
+        ignore=ignore,
+        exclude=tuple(args.exclude) if args.exclude else config.exclude,
+    )
+    report = scan(args.paths or ["."], options)
+    rendered = FORMATTERS[args.format](report)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as error:
+            print(f"sagemaker-iac-lint: error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(rendered)
+    sys.stderr.write(format_errors(report))
+    if report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+
+
+def _run_rules() -> int:
+    from .rules import RULES
+
+    for rule in RULES:
+        print(f"{rule.control:<14}{rule.cfn_lint_id:<7}{rule.checkov_id:<18}{rule.short_description}")
+    return EXIT_CLEAN
+
+
+def _run_explain(name: str) -> int:
+    from .rules import find_rule
+
+    rule = find_rule(name)
+    if rule is None:
+        print(f"sagemaker-iac-lint: error: unknown rule `{name}` (see `sagemaker-iac-lint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    from .docs import render_rule_page
+
+    sys.stdout.write(render_rule_page(rule))
+    return EXIT_CLEAN
+
+
+def _run_checkov_dir() -> int:
+    from .checkov_support import checkov_dir
+
+    print(checkov_dir())
+    return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _run_check(args)
+        if args.command == "rules":
+            return _run_rules()
+        if args.command == "explain":
+            return _run_explain(args.rule)
+        return _run_checkov_dir()
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (``| head``): nothing left to say
+        sys.stderr.close()
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

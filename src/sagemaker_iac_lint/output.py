@@ -1,0 +1,153 @@
+"""Formatting a report: text, json, sarif and github, as PRODUCT.md's CLI contract defines them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from . import __version__
+from .rules import RULES, Rule
+from .scan import Report
+
+INFORMATION_URI = "https://github.com/sagemaker-iac-lint/sagemaker-iac-lint"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# GitHub code scanning reads this to rank alerts; Security Hub's MEDIUM sits in its 4.0-6.9 band.
+SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
+
+
+def format_text(report: Report) -> str:
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.rule.control} {f.message}" for f in report.findings]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_errors(report: Report) -> str:
+    """One line per unreadable file, for stderr: the file first, as editors expect."""
+    return "".join(f"{e.path}: error: {e.message}\n" for e in report.errors)
+
+
+def format_json(report: Report) -> str:
+    document = {
+        "findings": [
+            {
+                "rule": f.rule.control,
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "resource": f.resource,
+                "resource_type": f.resource_type,
+                "message": f.message,
+                "severity": f.severity,
+            }
+            for f in report.findings
+        ],
+        "errors": [{"path": e.path, "message": e.message} for e in report.errors],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _sarif_rule(rule: Rule) -> dict:
+    return {
+        "id": rule.control,
+        "name": rule.short_description.title().replace(" ", "").replace("+", "Plus").replace("-", ""),
+        "shortDescription": {"text": rule.short_description},
+        "fullDescription": {"text": rule.description},
+        "helpUri": rule.help_url,
+        "help": {
+            "text": f"{rule.description} {rule.rationale} See {rule.help_url}",
+            "markdown": (
+                f"{rule.description}\n\n{rule.rationale}\n\n"
+                f"[Security Hub {rule.control}]({rule.help_url}) · "
+                f"[AWS Config rule {rule.config_rule}]({rule.config_rule_url})"
+            ),
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["security", "sagemaker", "encryption-in-transit", rule.cfn_lint_id, rule.checkov_id],
+            "precision": "high",
+            "problem.severity": "error",
+            "security-severity": SECURITY_SEVERITY.get(rule.severity, "5.5"),
+        },
+    }
+
+
+def _fingerprint(rule: Rule, path: str, resource: str) -> str:
+    # Line numbers move when a file is edited; the rule, file and resource name do not.
+    return hashlib.sha256(f"{rule.control}\0{path}\0{resource}".encode()).hexdigest()[:32]
+
+
+def format_sarif(report: Report) -> str:
+    index = {rule.control: position for position, rule in enumerate(RULES)}
+    results = [
+        {
+            "ruleId": f.rule.control,
+            "ruleIndex": index[f.rule.control],
+            "level": "error",
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+                    },
+                    "logicalLocations": [{"name": f.resource, "kind": "resource"}],
+                }
+            ],
+            "partialFingerprints": {"sagemakerIacLint/v1": _fingerprint(f.rule, f.path, f.resource)},
+        }
+        for f in report.findings
+    ]
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{e.path}: {e.message}"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"}}}],
+        }
+        for e in report.errors
+    ]
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sagemaker-iac-lint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_sarif_rule(rule) for rule in RULES],
+                    }
+                },
+                "invocations": [
+                    {"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}
+                ],
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(report: Report) -> str:
+    lines = [
+        f"::error file={_escape_property(f.path)},line={f.line},col={f.column},"
+        f"title={_escape_property(f.rule.control + ' ' + f.rule.short_description)}::{_escape_data(f.message)}"
+        for f in report.findings
+    ]
+    lines += [
+        f"::error file={_escape_property(e.path)},title={_escape_property('sagemaker-iac-lint could not read this file')}::{_escape_data(e.message)}"
+        for e in report.errors
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "sarif": format_sarif, "github": format_github}

@@ -1,0 +1,267 @@
+"""Finding files, reading each one safely, and turning verdicts into findings.
+
+This module owns the CLI's pass over the file system: which files are candidates, the text
+pre-scan that lets a file without a monitored type go unparsed, the dispatch to the right reader,
+suppressions, and the one-line error for anything that cannot be read. Readers are imported
+lazily so a scan that parses nothing pays for nothing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from .core import Subject, judge
+from .errors import ReadError
+from .rules import NONEXISTENT_TF_TYPES, RULES, Rule, find_rule
+
+SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
+YAML_SUFFIXES = (".yaml", ".yml", ".template")
+JSON_SUFFIXES = (".json",)
+TF_SUFFIX = ".tf"
+TF_JSON_SUFFIX = ".tf.json"
+MAX_BYTES = 64 * 1024 * 1024  # far above CloudFormation's 1 MB limit; a bound on memory, not a guess at size
+
+TYPE_NAMES: tuple[str, ...] = tuple(
+    sorted({t for rule in RULES for t in rule.cfn_types + rule.tf_types} | set(NONEXISTENT_TF_TYPES))
+)
+# Escapes that could spell a type name without writing it: JSON/YAML \u, \U, \x, and a
+# double-quoted YAML line continuation.
+_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|\r?\n[ \t]*)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Rule
+    path: str
+    line: int
+    column: int
+    resource: str
+    resource_type: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        return self.rule.severity
+
+
+@dataclass(frozen=True)
+class FileError:
+    path: str
+    message: str
+
+
+@dataclass
+class Options:
+    strict: bool = False
+    select: frozenset[str] | None = None  # controls to report; None means all
+    ignore: frozenset[str] = frozenset()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    errors: list[FileError]
+    files_scanned: int = 0
+
+
+def is_candidate(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(YAML_SUFFIXES + JSON_SUFFIXES + (TF_SUFFIX,))
+
+
+def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
+    normalised = path.replace(os.sep, "/")
+    parts = normalised.split("/")
+    for pattern in exclude:
+        if fnmatch.fnmatch(normalised, pattern) or fnmatch.fnmatch(parts[-1], pattern):
+            return True
+        if any(fnmatch.fnmatch(part, pattern.rstrip("/")) for part in parts[:-1]):
+            return True
+    return False
+
+
+def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[tuple[str, str | None]]:
+    """Yield (path, problem) for every candidate file; problem is set when the path itself is bad.
+
+    Files named explicitly are always read; directories are walked without following symlinked
+    directories, so a symlink loop cannot make the walk endless.
+    """
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path, onerror=None):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
+                for name in sorted(files):
+                    full = os.path.join(root, name)
+                    if is_candidate(name) and not _excluded(full, exclude):
+                        yield full, None
+        elif os.path.lexists(path):
+            if not _excluded(path, exclude):
+                yield path, None
+        else:
+            yield path, "no such file or directory"
+
+
+def decode(raw: bytes) -> str:
+    """Text of a file, or ReadError for binary and non-UTF-8 content."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ReadError("not valid UTF-16 text") from None
+    if b"\x00" in raw:
+        raise ReadError("binary file (contains NUL bytes), not a template")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ReadError(f"not UTF-8 text (invalid byte at offset {error.start})") from None
+
+
+def mentions_monitored_type(text: str) -> bool:
+    """The pre-scan: False only when no monitored type name can be in the file.
+
+    A type spelled with escapes is found after the escapes are undone, so the pre-scan never skips
+    a file that a full parse would flag.
+    """
+    if "SageMaker::" not in text and "sagemaker_" not in text and "\\" not in text:
+        return False
+    if any(name in text for name in TYPE_NAMES):
+        return True
+    if "\\" not in text:
+        return False
+
+    def undo(match: re.Match) -> str:
+        escape = match.group(0)
+        if escape[1] in "\r\n":
+            return ""
+        try:
+            return chr(int(escape[2:], 16))
+        except ValueError:
+            return escape
+
+    unescaped = _ESCAPE.sub(undo, text)
+    return any(name in unescaped for name in TYPE_NAMES)
+
+
+def read_file(path: str) -> list[Subject]:
+    """Subjects of one file; [] when it cannot hold a monitored resource. Raises ReadError."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise ReadError("is a directory, expected a file") from None
+    except OSError as error:
+        raise ReadError(error.strerror or str(error)) from None
+    if len(raw) > MAX_BYTES:
+        raise ReadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB, not read")
+    text = decode(raw)
+    if not text.strip():
+        raise ReadError("empty file")
+    if not mentions_monitored_type(text):
+        return []
+    return parse_text(path, text)
+
+
+def parse_text(path: str, text: str) -> list[Subject]:
+    lower = path.lower()
+    if lower.endswith(TF_JSON_SUFFIX):
+        from . import terraform
+
+        return terraform.read_tf_json(text, path)
+    if lower.endswith(TF_SUFFIX):
+        from . import terraform
+
+        problem = terraform.hcl2_problem()
+        if problem:
+            raise ReadError(problem)
+        return terraform.read_tf(text, path)
+    from . import cfn
+
+    is_json = lower.endswith(JSON_SUFFIXES) or text.lstrip().startswith("{")
+    data = cfn.load_template(text, is_json=is_json)
+    if is_json and isinstance(data, dict) and "Resources" not in data:
+        from . import terraform
+
+        if terraform.is_plan(data):
+            return terraform.read_plan(text, path)
+        if "resource" in data:  # Terraform JSON syntax under a plain .json name
+            return terraform.read_tf_json(text, path)
+    return cfn.read_subjects(data)
+
+
+def _selected(rule: Rule, options: Options) -> bool:
+    if options.select is not None and rule.control not in options.select:
+        return False
+    return rule.control not in options.ignore
+
+
+def _suppression_reason(subject: Subject) -> str | None:
+    """The reason given for suppressing this subject's rule; "" when suppressed without one."""
+    for name, reason in subject.suppressions.items():
+        rule = find_rule(name)
+        if rule is not None and rule.control == subject.rule.control:
+            return reason
+    return None
+
+
+def findings_for(path: str, subjects: list[Subject], options: Options) -> list[Finding]:
+    findings = []
+    for subject in subjects:
+        if not _selected(subject.rule, options):
+            continue
+        verdict = judge(subject, strict=options.strict)
+        if verdict is None:
+            continue
+        reason = _suppression_reason(subject)
+        message = verdict.message
+        if reason:
+            continue
+        if reason == "":
+            message += " (A suppression for this rule is present but gives no reason, so it is not applied.)"
+        findings.append(
+            Finding(
+                rule=subject.rule,
+                path=path,
+                line=verdict.line,
+                column=verdict.column,
+                resource=subject.name,
+                resource_type=subject.resource_type,
+                message=message,
+            )
+        )
+    return findings
+
+
+def scan(paths: Iterable[str], options: Options) -> Report:
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    scanned = 0
+    for path, problem in iter_files(paths, options.exclude):
+        shown = path[2:] if path.startswith("./") else path
+        if problem:
+            errors.append(FileError(shown, problem))
+            continue
+        scanned += 1
+        try:
+            subjects = read_file(path)
+        except ReadError as error:
+            errors.append(FileError(shown, str(error)))
+            continue
+        except RecursionError:
+            errors.append(FileError(shown, "nesting too deep to read"))
+            continue
+        except MemoryError:
+            errors.append(FileError(shown, "too large to read in memory"))
+            continue
+        except Exception as error:  # noqa: BLE001 - a reader bug must not hide the other files' results
+            errors.append(FileError(shown, f"internal error while reading ({type(error).__name__}: {error})"))
+            continue
+        findings.extend(findings_for(shown, subjects, options))
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
+    return Report(findings, errors, scanned)
