@@ -237,7 +237,7 @@ def _walk(
             continue
         if not isinstance(shape, dict):
             name = ".".join(walked) or "Properties"
-            reason = f"`{name}` is {_kind_of(shape)}, not a mapping, so it could not be read"
+            reason = f"`{name}`, which is {_kind_of(shape)} where a mapping belongs"
             yield branch_scenario, Value.unknown(reason, *position), "", position
             continue
         key = path[0]
@@ -320,7 +320,8 @@ def _resolve_leaf(template: Template, leaf: Any, role: str, position: tuple[int,
     found = _intrinsic(leaf)
     if found is None:
         if isinstance(leaf, (dict, list)) or leaf is None:
-            return [Value.unknown(f"{_kind_of(leaf)} where a value belongs, which could not be read", *position)]
+            expected = "a number" if role == "count" else "true or false"
+            return [Value.unknown(f"{_kind_of(leaf)} where {expected} belongs", *position)]
         return [Value.of(leaf, "", *position)]
     function, args = found
     if function == "Ref":
@@ -396,11 +397,9 @@ def subject_for(template: Template, rule: Rule, name: str, resource: dict) -> Su
     notes: list[str] = []
     properties = resource.get("Properties", MarkedDict())
     start = position
-    if properties is not None and not isinstance(properties, dict):
-        notes.append(f"`Properties` is {_kind_of(properties)}, not a mapping, so nothing in it could be read")
     scope = _presence(template, properties, rule.scope, start) if rule.scope else None
     count = resolve(template, properties, rule.scope + rule.count_path, "count", start)
-    flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, track_from=len(rule.scope) + 1)
+    flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, track_from=len(rule.scope))
     return Subject(
         rule=rule,
         name=name,
