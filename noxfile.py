@@ -1,0 +1,39 @@
+"""One command for the whole suite: ``nox``.
+
+Two environments because python-hcl2 and Checkov's bc-python-hcl2 install the same ``hcl2``
+package and must never share one: ``tests`` holds python-hcl2 and cfn-lint, ``checkov`` holds
+Checkov (and so bc-python-hcl2). ``minimal`` proves the CLI with the base dependency only.
+Every session runs the whole test tree; modules skip what their environment cannot run.
+"""
+
+import nox
+
+nox.options.sessions = ["tests", "checkov", "minimal"]
+nox.options.reuse_existing_virtualenvs = True
+
+TEST_DEPS = ["pytest>=7", "jsonschema>=4", "pre-commit>=3", "hypothesis>=6"]
+
+
+def run_pytest(session: nox.Session) -> None:
+    session.run("python", "-m", "pytest", "-ra", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """python-hcl2 + cfn-lint: the CLI, the cfn-lint rules, the docs, pre-commit."""
+    session.install(".[terraform,cfn-lint]", *TEST_DEPS)
+    run_pytest(session)
+
+
+@nox.session
+def checkov(session: nox.Session) -> None:
+    """Checkov (with its bc-python-hcl2): the Checkov checks, and the CLI on Checkov's hcl2."""
+    session.install(".[checkov]", *TEST_DEPS)
+    run_pytest(session)
+
+
+@nox.session
+def minimal(session: nox.Session) -> None:
+    """pyyaml only: CloudFormation works, Terraform says clearly what is missing."""
+    session.install(".", *TEST_DEPS)
+    run_pytest(session)

@@ -1,0 +1,834 @@
+"""The Terraform front end: `.tf` (through whichever ``hcl2`` is installed), `.tf.json` and plan JSON.
+
+Each reader turns one file into ``Subject`` objects for the core. The three formats first become one
+**normalised shape**, and ``subject_from_attributes`` resolves values from that shape only, so a
+Checkov adapter can feed it Checkov's resource configuration after ``normalise_checkov_conf``.
+
+The normalised shape of a resource's attributes (a block body):
+
+- a ``dict`` from attribute or nested-block name to a node; no metadata keys (``__start_line__``,
+  ``__is_block__``, ``//`` comments are dropped);
+- a node is ``None``, ``bool``, ``int``, ``float``, ``str`` (a string *literal*, quotes and escapes
+  removed), ``Expr`` (the source text of an expression: ``var.n``, ``var.p ? 4 : 1``, ``max(1, 2)``,
+  or a quoted template such as ``"job-${var.env}"``), ``AFTER_APPLY`` (plan JSON: known only after
+  apply), a ``list`` of nodes, or a ``dict`` of nodes;
+- a nested block is a list with one body per block (``network_config { ... }`` -> ``[{...}]``), an
+  object attribute is a dict (``network_config = { ... }`` -> ``{...}``). Readers treat a dict and a
+  one-element list holding a dict alike, so the two provider styles read the same;
+- ``dynamic "x" { ... }`` blocks stay under ``"dynamic"`` as ``[{"x": body}]``.
+
+The ``hcl2`` outputs this module normalises (one import name, three shapes):
+
+- python-hcl2 8.x ("quoted"): labels and string literals keep their double quotes (``'"x"'``),
+  expressions are ``"${...}"``, bare identifiers (``bool``) are expressions, blocks carry
+  ``__is_block__``, attribute values are not wrapped, no line numbers (``with_meta`` does nothing).
+- python-hcl2 7.x ("plain"): no quotes, ``"${...}"`` expressions, values not wrapped, blocks carry
+  ``__start_line__``/``__end_line__`` with ``with_meta=True``.
+- Checkov's bc-python-hcl2 0.4.x ("wrapped"): no quotes, ``"${...}"`` expressions, every attribute
+  of a block body wrapped in a one-element list (``count = 2`` -> ``[2]``), object attributes and
+  blocks both a list holding a dict, only top-level blocks carry line numbers, and conditionals
+  rendered with Python booleans (``var.p ? True : False``) and parentheses dropped.
+
+Which shape is installed is found by parsing a one-line probe, not by version numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+from .core import ALWAYS, Possibilities, Subject, Value, compatible
+from .errors import ReadError
+from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
+
+__all__ = [
+    "AFTER_APPLY",
+    "Expr",
+    "NO_DEFAULT",
+    "TfContext",
+    "hcl2_problem",
+    "is_plan",
+    "normalise_checkov_conf",
+    "read_plan",
+    "read_tf",
+    "read_tf_json",
+    "subject_from_attributes",
+]
+
+INSTALL_HINT = "install 'sagemaker-iac-lint[terraform]'"
+
+
+class Expr(str):
+    """The source text of an HCL expression, as opposed to a string literal."""
+
+
+class _AfterApply:
+    def __repr__(self) -> str:
+        return "AFTER_APPLY"
+
+
+AFTER_APPLY = _AfterApply()  # plan JSON: the value is known only after apply
+NO_DEFAULT = object()  # a variable declared without a default
+
+
+@dataclass
+class TfContext:
+    """What a resource's expressions may refer to, and the file text for positions and comments.
+
+    ``variables`` maps a variable name to its normalised default (``NO_DEFAULT`` when it has none);
+    ``locals`` maps a local's name to its normalised value. With ``text`` empty, the flag is located
+    at the resource's line and no suppression comments are read.
+    """
+
+    variables: dict = field(default_factory=dict)
+    locals: dict = field(default_factory=dict)
+    text: str = ""
+    json: bool = False  # the text is JSON (`.tf.json`, plan): keys are quoted, comments are "//" keys
+
+    def __post_init__(self) -> None:
+        self.lines = self.text.splitlines()
+
+
+# ---------------------------------------------------------------------------------------------
+# hcl2: find out which one is installed and how it spells things
+# ---------------------------------------------------------------------------------------------
+
+
+def hcl2_problem() -> str | None:
+    """One line saying why `.tf` files cannot be read here, or None when ``hcl2`` is usable."""
+    from importlib import metadata
+
+    installed = []
+    for name in ("python-hcl2", "bc-python-hcl2"):
+        try:
+            installed.append((name, metadata.distribution(name)))
+        except metadata.PackageNotFoundError:
+            pass
+    if len(installed) == 2:
+        # They overwrite each other's files in the one `hcl2` package and pip check sees nothing.
+        return (
+            "both python-hcl2 and Checkov's bc-python-hcl2 are installed, and they overwrite each other's "
+            "`hcl2` package: use separate environments (python-hcl2 for this tool, Checkov in its own)"
+        )
+    for name, dist in installed:
+        missing = [f for f in dist.files or () if str(f).startswith("hcl2/") and str(f).endswith(".py")
+                   and not dist.locate_file(f).exists()]
+        if missing:
+            return f"the `hcl2` package from {name} is incomplete (another package removed its files): reinstall {name}"
+    try:
+        _hcl2_parser()
+    except ReadError as error:
+        return str(error)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
+    """(shape, loads) for the installed ``hcl2``; ReadError when there is none or it is unusable."""
+    try:
+        import hcl2
+    except ImportError as error:
+        if getattr(error, "name", None) == "hcl2":
+            raise ReadError(f"reading .tf files needs an HCL parser: {INSTALL_HINT}") from None
+        raise ReadError(f"the installed `hcl2` package cannot be imported ({error}): reinstall it or {INSTALL_HINT}") from None
+    except Exception as error:  # a half-overwritten package fails in any way
+        raise ReadError(f"the installed `hcl2` package cannot be imported ({_one_line(error)}): {INSTALL_HINT}") from None
+
+    if hasattr(hcl2, "SerializationOptions"):  # python-hcl2 8.x
+        options = hcl2.SerializationOptions(with_comments=False, preserve_heredocs=False)
+
+        def loads(text: str) -> dict:
+            return hcl2.loads(text, serialization_options=options)
+    else:
+        try:
+            hcl2.loads("a = 1\n", with_meta=True)  # python-hcl2 7.x: line numbers on request
+
+            def loads(text: str) -> dict:
+                return hcl2.loads(text, with_meta=True)
+        except TypeError:
+            loads = hcl2.loads  # bc-python-hcl2: line numbers always
+    try:
+        probe = loads('a = "s"\n').get("a")
+    except Exception as error:
+        raise ReadError(f"the installed `hcl2` package does not work ({_one_line(error)}): reinstall it or {INSTALL_HINT}") from None
+    if probe == ["s"]:
+        return "wrapped", loads
+    if probe == '"s"':
+        return "quoted", loads
+    if probe == "s":
+        return "plain", loads
+    raise ReadError(f"the installed `hcl2` package gives output this tool does not know ({probe!r}): {INSTALL_HINT}")
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    line = text[0].strip() if text else type(error).__name__
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+# ---------------------------------------------------------------------------------------------
+# A small HCL/JSON text scanner: bracket matching that skips strings, comments and heredocs
+# ---------------------------------------------------------------------------------------------
+
+_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
+
+
+def _code_chars(text: str, start: int = 0, json_text: bool = False):
+    """Yield (index, char, depth) for each character of code (not string, comment or heredoc).
+
+    ``depth`` is the number of open brackets and interpolations after the character.
+    """
+    stack: list[str] = []
+    i, n = start, len(text)
+    while i < n:
+        c = text[i]
+        if stack and stack[-1] == '"':
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                stack.pop()
+            elif not json_text and text.startswith(("$${", "%%{"), i):
+                i += 3
+                continue
+            elif not json_text and text.startswith(("${", "%{"), i):
+                stack.append("${")
+                i += 2
+                continue
+            i += 1
+            continue
+        if c == '"':
+            stack.append('"')
+            i += 1
+            continue
+        if not json_text:
+            if c == "#" or text.startswith("//", i):
+                newline = text.find("\n", i)
+                i = n if newline < 0 else newline
+                continue
+            if text.startswith("/*", i):
+                close = text.find("*/", i + 2)
+                i = n if close < 0 else close + 2
+                continue
+            heredoc = _HEREDOC_START.match(text, i) if c == "<" else None
+            if heredoc:
+                end = re.compile(r"^[ \t]*" + re.escape(heredoc.group(1)) + r"[ \t]*$", re.M).search(text, heredoc.end())
+                i = n if end is None else end.end()
+                continue
+        if c in "([{":
+            stack.append(c)
+        elif c in ")]}" and stack:
+            stack.pop()
+        yield i, c, len(stack)
+        i += 1
+
+
+def _closing(text: str, open_index: int, json_text: bool = False) -> int:
+    """Index of the bracket closing the one at ``open_index``, or -1."""
+    for i, c, depth in _code_chars(text, open_index, json_text):
+        if depth == 0 and c in ")]}":
+            return i
+    return -1
+
+
+def _line_of(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalising parser output
+# ---------------------------------------------------------------------------------------------
+
+_INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    text = re.sub(r"\\([nrt\"\\])", lambda m: _ESCAPES[m.group(1)], text)
+    return text.replace("$${", "${").replace("%%{", "%{")
+
+
+def _template(content: str, escaped: bool) -> object:
+    """A string's content (between the quotes) as a literal ``str`` or an ``Expr``."""
+    if not _INTERPOLATION.search(content):
+        return _unescape(content) if escaped else content.replace("$${", "${").replace("%%{", "%{")
+    if content.startswith("${") and _closing(content, 1) == len(content) - 1:
+        return Expr(content[2:-1].strip())  # "${x}" is the value of x itself
+    return Expr(f'"{content}"')
+
+
+def _unquote(label: str) -> str:
+    if len(label) >= 2 and label[0] == '"' and label[-1] == '"':
+        return label[1:-1]
+    return label
+
+
+def _hcl_value(node: object, shape: str) -> object:
+    """An attribute value (never wrapped) in the normalised shape."""
+    if isinstance(node, str):
+        if shape == "quoted":
+            if len(node) >= 2 and node[0] == '"' and node[-1] == '"':
+                return _template(node[1:-1], escaped=True)
+            if node.startswith("${") and node.endswith("}"):
+                return Expr(node[2:-1].strip())
+            return Expr(node)  # a bare identifier such as `bool`
+        return _template(node, escaped=shape == "wrapped")
+    if isinstance(node, dict):
+        if shape == "wrapped" and _is_wrapped_body(node):
+            return _hcl_body(node, shape)
+        return {_unquote(k): _hcl_value(v, shape) for k, v in node.items() if not k.startswith("__")}
+    if isinstance(node, list):
+        return [_hcl_value(item, shape) for item in node]
+    return node
+
+
+def _is_wrapped_body(node: dict) -> bool:
+    # bc-python-hcl2 wraps every attribute of a block body in a list, and nothing else. An object
+    # attribute whose values are all lists looks the same; it reads as a block, which only differs
+    # for a list where a scalar belongs, a shape Terraform itself rejects.
+    keys = [k for k in node if not k.startswith("__")]
+    return all(isinstance(node[k], list) for k in keys)
+
+
+def _hcl_body(body: dict, shape: str) -> dict:
+    """A block body in the normalised shape."""
+    if shape != "wrapped":
+        return _hcl_value(body, shape)  # type: ignore[return-value]
+    out: dict = {}
+    for key, value in body.items():
+        if key.startswith("__"):
+            continue
+        if key == "dynamic" and isinstance(value, list):
+            out[key] = [
+                {_unquote(label): _hcl_body(inner, shape) if isinstance(inner, dict) else inner for label, inner in item.items()}
+                for item in value
+                if isinstance(item, dict)
+            ]
+        elif isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict):
+            out[key] = _hcl_value(value[0], shape)  # an attribute, unwrapped
+        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            if len(value) == 1 and not _is_wrapped_body(value[0]):
+                out[key] = _hcl_value(value[0], shape)  # an object attribute
+            else:
+                out[key] = [_hcl_body(item, shape) for item in value]  # one body per block
+        else:
+            out[key] = _hcl_value(value, shape)
+    return out
+
+
+def normalise_checkov_conf(conf: dict) -> dict:
+    """Checkov's resource configuration (bc-python-hcl2's wrapped shape) in the normalised shape."""
+    return _hcl_body(conf, "wrapped")
+
+
+def _json_value(node: object) -> object:
+    """`.tf.json` value: strings are templates, "//" keys are comments."""
+    if isinstance(node, str):
+        return _template(node, escaped=False)
+    if isinstance(node, dict):
+        return {k: _json_value(v) for k, v in node.items() if k != "//"}
+    if isinstance(node, list):
+        return [_json_value(item) for item in node]
+    return node
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving a value: expressions, variables, locals, conditionals
+# ---------------------------------------------------------------------------------------------
+
+_NOT_LITERAL = object()
+_VARIABLE = re.compile(r"var\.([A-Za-z_][\w-]*)\Z")
+_LOCAL = re.compile(r"local\.([A-Za-z_][\w-]*)\Z")
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"\Z')
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?\Z")
+
+
+def _strip_parens(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and _closing(text, 0) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def _conditional(text: str) -> tuple[str, str, str] | None:
+    """Split ``cond ? a : b`` at its top level (right-associative), or None."""
+    question = -1
+    nested = 0
+    for i, c, depth in _code_chars(text):
+        if depth or c not in "?:":
+            continue
+        if c == "?":
+            if question < 0:
+                question = i
+            else:
+                nested += 1
+        elif question >= 0:
+            if nested:
+                nested -= 1
+            else:
+                return text[:question].strip(), text[question + 1 : i].strip(), text[i + 1 :].strip()
+    return None
+
+
+def _literal(text: str) -> object:
+    """The value of a literal expression (bc-python-hcl2 writes booleans as True/False), or _NOT_LITERAL."""
+    if text in ("true", "True"):
+        return True
+    if text in ("false", "False"):
+        return False
+    if text in ("null", "None"):
+        return None
+    if _NUMBER.match(text):
+        number = float(text)
+        return int(number) if number.is_integer() and re.match(r"-?\d+\Z", text) else number
+    string = _STRING.match(text)
+    if string and not _INTERPOLATION.search(string.group(1)):
+        return _unescape(string.group(1))
+    return _NOT_LITERAL
+
+
+def _expand(node: object, role: str, context: TfContext, scenario: frozenset, origin: str, seen: frozenset) -> list:
+    """The possible (scenario, node-or-Value, origin) a node stands for, expressions resolved."""
+    if node is AFTER_APPLY:
+        return [(scenario, Value.unknown("a value known only after apply"), origin)]
+    if not isinstance(node, Expr):
+        return [(scenario, node, origin)]
+    text = _strip_parens(node)
+    split = _conditional(text)
+    if split:
+        condition, when_true, when_false = split
+        fixed = _literal(_strip_parens(condition))
+        key = " ".join(condition.split())
+        out = []
+        for branch, expression in ((True, when_true), (False, when_false)):
+            if isinstance(fixed, bool) and fixed is not branch:
+                continue  # `true ? a : b` has one branch
+            choice = frozenset() if isinstance(fixed, bool) else frozenset({(key, branch)})
+            if compatible(scenario, choice):  # `c ? (c ? a : b) : d` cannot reach b
+                out += _expand(Expr(expression), role, context, scenario | choice, origin, seen)
+        return out
+    literal = _literal(text)
+    if literal is not _NOT_LITERAL:
+        return [(scenario, literal, origin)]
+    match = _VARIABLE.match(text)
+    if match:
+        name = match.group(1)
+        if role == "count":  # the dev-to-prod trap: any deployment may pass a larger count
+            return [(scenario, Value.unknown(f"variable `{name}`, which Terraform does not bound"), origin)]
+        if name not in context.variables:
+            return [(scenario, Value.unknown(f"variable `{name}`, which has no default in this file"), origin)]
+        default = context.variables[name]
+        if default is NO_DEFAULT:
+            return [(scenario, Value.unknown(f"variable `{name}`, which has no default"), origin)]
+        return _expand(default, role, context, scenario, f"the default of variable `{name}`", seen)
+    match = _LOCAL.match(text)
+    if match:
+        name = match.group(1)
+        if name in seen:
+            return [(scenario, Value.unknown(f"local `{name}`, which refers to itself"), origin)]
+        if name not in context.locals:
+            return [(scenario, Value.unknown(f"local `{name}`, which is not defined in this file"), origin)]
+        return _expand(context.locals[name], role, context, scenario, f"local `{name}`", seen | {name})
+    return [(scenario, Value.unknown(f"`{' '.join(text.split())}`"), origin)]
+
+
+def _kind(node: object) -> str:
+    if isinstance(node, bool):
+        return "a boolean"
+    if isinstance(node, (int, float)):
+        return "a number"
+    if isinstance(node, str):
+        return "a string"
+    if isinstance(node, list):
+        return "a list"
+    if isinstance(node, dict):
+        return "an object"
+    return type(node).__name__
+
+
+def _object(node: object) -> dict | None | bool:
+    """The body a node holds: a dict, a one-element list of a dict; None when empty; False when unreadable."""
+    if node is None or node == []:
+        return None  # plan JSON spells an absent block [] and an absent object null
+    if isinstance(node, dict):
+        return node
+    if isinstance(node, list) and len(node) == 1 and isinstance(node[0], dict):
+        return node[0]
+    return False
+
+
+def _has_dynamic(body: dict, name: str) -> bool:
+    dynamic = body.get("dynamic")
+    return isinstance(dynamic, list) and any(isinstance(item, dict) and name in item for item in dynamic)
+
+
+def _leaf(node: object, role: str, origin: str) -> Value:
+    if role == "scope":  # only whether the inline definition is there
+        body = _object(node)
+        if body is None:
+            return Value.absent()
+        return Value.of(True) if body else Value.unknown(f"an inline definition written as {_kind(node)}")
+    if node is None:
+        return Value.absent("is not set (null)")
+    if role == "count" and isinstance(node, (int, float, str)) and not isinstance(node, bool):
+        return Value.of(node, origin)
+    if role == "flag" and isinstance(node, (bool, str)):
+        return Value.of(node, origin)
+    wanted = "a number" if role == "count" else "true or false"
+    source = f" ({origin})" if origin else ""
+    return Value.unknown(f"{_kind(node)}{source}, where {wanted} belongs")
+
+
+def _walk(node: object, path: tuple, role: str, context: TfContext, scenario: frozenset = ALWAYS,
+          origin: str = "", seen: frozenset = frozenset(), parent: str = "") -> Possibilities:
+    """The possible values at ``path`` below ``node``, each in its scenario."""
+    out: Possibilities = []
+    for branch_scenario, item, item_origin in _expand(node, role, context, scenario, origin, seen):
+        if isinstance(item, Value):
+            out.append((branch_scenario, item))
+            continue
+        if not path:
+            out.append((branch_scenario, _leaf(item, role, item_origin)))
+            continue
+        body = _object(item)
+        if body is None:
+            out.append((branch_scenario, _missing(parent, bool(path), role)))
+            continue
+        if body is False:
+            if isinstance(item, list) and item and all(isinstance(x, dict) for x in item):
+                what = f"{len(item)} `{parent}` blocks where one belongs"
+            else:
+                what = f"`{parent}` written as {_kind(item)}, not an object"
+            out.append((branch_scenario, Value.unknown(what)))
+            continue
+        key = path[0]
+        if key not in body or body[key] is None or body[key] == []:
+            if _has_dynamic(body, key):
+                out.append((branch_scenario, Value.unknown(f'a `dynamic "{key}"` block, expanded only at plan time')))
+            else:
+                out.append((branch_scenario, _missing(key, len(path) > 1, role)))
+            continue
+        out += _walk(body[key], path[1:], role, context, branch_scenario, item_origin, seen, key)
+    return out
+
+
+def _missing(key: str, holds_more: bool, role: str) -> Value:
+    """The value of a path whose ``key`` is not written; ``holds_more``: the key is a block on the way."""
+    if role != "flag":
+        return Value.absent()
+    return Value.absent(f"is not set (no `{key}`)" if holds_more else "is not set")
+
+
+# ---------------------------------------------------------------------------------------------
+# Subjects
+# ---------------------------------------------------------------------------------------------
+
+_HCL_SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*sagemaker-iac-lint:ignore=([^:\s]+)(?::(.*))?")
+_JSON_SUPPRESSION = re.compile(r'"//"\s*:\s*"\s*sagemaker-iac-lint:ignore=([^:\s"]+)(?::([^"]*))?"')
+
+
+def _suppressions(lines: list[str], first: int, last: int, json_text: bool) -> dict[str, str]:
+    found: dict[str, str] = {}
+    pattern = _JSON_SUPPRESSION if json_text else _HCL_SUPPRESSION
+    for line in lines[max(first - 1, 0) : last]:
+        match = pattern.search(line)
+        if not match:
+            continue
+        reason = (match.group(2) or "").strip()
+        if reason.endswith("*/"):
+            reason = reason[:-2].rstrip()
+        for name in match.group(1).split(","):
+            rule = find_rule(name)
+            found[rule.control if rule else name.strip()] = reason
+    return found
+
+
+def _attribute_position(lines: list[str], first: int, last: int, key: str, json_text: bool) -> tuple[int, int] | None:
+    """Where attribute or block ``key`` is written inside lines first..last (1-based), skipping comments."""
+    pattern = re.compile(rf'"{key}"\s*:' if json_text else rf"(?<![\w.\"]){key}\s*(=(?!=)|\{{)")
+    for number in range(max(first, 1), min(last, len(lines)) + 1):
+        line = lines[number - 1]
+        if line.lstrip().startswith(("#", "//", "/*", "*")):
+            continue
+        match = pattern.search(line)
+        if match:
+            return number, match.start() + 1
+    return None
+
+
+def _unsupported(rule: Rule, resource_type: str, address: str) -> str:
+    flag = ".".join(rule.tf_path(rule.flag_path))
+    return (
+        f"`{resource_type}` does not exist in the hashicorp/aws provider, so Terraform rejects `{address}`: "
+        f"define the {rule.resource_kind} with `{rule.tf_types[0]}` (hashicorp/awscc) and set `{flag}` to true."
+    )
+
+
+def subject_from_attributes(rule: Rule, address: str, resource_type: str, attributes: object, line: int,
+                            context: TfContext, end_line: int = 0, column: int = 1) -> Subject:
+    """A ``Subject`` from a resource's attributes in the normalised shape (see the module docstring).
+
+    ``line``/``end_line`` bound the resource block in ``context.text``; the flag is located inside
+    them, and suppression comments are read from them.
+    """
+    end_line = max(end_line, line)
+    if resource_type in NONEXISTENT_TF_TYPES:
+        return Subject(rule, address, resource_type, line, column, count=[], flag=[], terraform=True,
+                       unsupported=_unsupported(rule, resource_type, address))
+    subject = Subject(rule, address, resource_type, line, column, count=[], flag=[], terraform=True)
+    if context.lines:
+        subject.suppressions = _suppressions(context.lines, line, end_line, context.json)
+    if not isinstance(attributes, dict):
+        unreadable = Value.unknown(f"the resource body, written as {_kind(attributes)}")
+        subject.count = [(ALWAYS, unreadable)]
+        subject.flag = [(ALWAYS, unreadable.at(line, column))]
+        subject.notes.append(f"its body is {_kind(attributes)}, not a block")
+        return subject
+    scope = rule.tf_path(rule.scope)
+    count_path = scope + rule.tf_path(rule.count_path)
+    flag_path = scope + rule.tf_path(rule.flag_path)
+    if scope:
+        subject.scope = _walk(attributes, scope, "scope", context)
+    subject.count = _walk(attributes, count_path, "count", context)
+    position = None
+    if context.lines:
+        for key in (flag_path[-1], flag_path[-2]):
+            position = _attribute_position(context.lines, line, end_line, key, context.json)
+            if position:
+                break
+    flag_line, flag_column = position or (line, column)
+    subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in _walk(attributes, flag_path, "flag", context)]
+    return subject
+
+
+def _monitored(resource_type: str) -> Rule | None:
+    return RULES_BY_TF_TYPE.get(resource_type) or NONEXISTENT_TF_TYPES.get(resource_type)
+
+
+def _guarded(read: Callable[[], list[Subject]]) -> list[Subject]:
+    try:
+        return read()
+    except RecursionError:
+        raise ReadError("nested too deeply to read") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# .tf
+# ---------------------------------------------------------------------------------------------
+
+
+def _labelled(entries: object, shape: str):
+    """(label, body) pairs of a top-level block list such as ``variable`` (one label)."""
+    for entry in entries if isinstance(entries, list) else [entries]:
+        if isinstance(entry, dict):
+            for label, body in entry.items():
+                if not label.startswith("__"):
+                    yield _unquote(label), body
+
+
+def _tf_context(parsed: dict, shape: str, text: str) -> TfContext:
+    context = TfContext(text=text)
+    for name, body in _labelled(parsed.get("variable", []), shape):
+        body = _hcl_body(body, shape) if isinstance(body, dict) else {}
+        context.variables[name] = body.get("default", NO_DEFAULT) if "default" in body else NO_DEFAULT
+    for body in parsed.get("locals", []) if isinstance(parsed.get("locals"), list) else []:
+        if isinstance(body, dict):
+            context.locals.update(_hcl_body(body, shape))
+    return context
+
+
+def _block_lines(text: str, resource_type: str, name: str, raw: object, after: int) -> tuple[int, int, int, int]:
+    """(start line, end line, column, offset) of ``resource "type" "name" {`` in the text."""
+    header = re.compile(
+        rf'^[ \t]*resource[ \t]+("{re.escape(resource_type)}"|{re.escape(resource_type)})[ \t]+'
+        rf'("{re.escape(name)}"|{re.escape(name)})[ \t]*\{{',
+        re.M,
+    )
+    match = header.search(text, after) or header.search(text)
+    if match:
+        line, column = _line_of(text, match.start() + len(match.group(0)) - len(match.group(0).lstrip()))
+        close = _closing(text, match.end() - 1)
+        end = _line_of(text, close)[0] if close >= 0 else line
+        return line, end, column, match.end()
+    # The header is written in a way the pattern misses (a comment inside it): the parser's lines, if any.
+    meta = raw if isinstance(raw, dict) else {}
+    start = meta.get("__start_line__") if isinstance(meta.get("__start_line__"), int) else 1
+    end = meta.get("__end_line__") if isinstance(meta.get("__end_line__"), int) else start
+    return start, end, 1, after
+
+
+def read_tf(text: str, path: str) -> list[Subject]:
+    """The monitored resources of one `.tf` file. Raises ReadError when it cannot be parsed."""
+    shape, loads = _hcl2_parser()
+    try:
+        parsed = loads(text)
+    except RecursionError:
+        raise ReadError("nested too deeply to parse") from None
+    except Exception as error:  # lark's errors and whatever the transformer raises on odd input
+        raise ReadError(f"invalid HCL: {_one_line(error)}") from None
+    if not isinstance(parsed, dict):
+        raise ReadError("invalid HCL: the parser returned no blocks")
+
+    def read() -> list[Subject]:
+        context = _tf_context(parsed, shape, text)
+        subjects = []
+        offset = 0
+        resources = parsed.get("resource", [])
+        for entry in resources if isinstance(resources, list) else [resources]:
+            if not isinstance(entry, dict):
+                continue
+            for raw_type, named in entry.items():
+                resource_type = _unquote(raw_type)
+                rule = _monitored(resource_type)
+                if rule is None or not isinstance(named, dict):
+                    continue
+                for raw_name, raw_body in named.items():
+                    if raw_name.startswith("__"):
+                        continue
+                    name = _unquote(raw_name)
+                    line, end, column, offset = _block_lines(text, resource_type, name, raw_body, offset)
+                    body = _hcl_body(raw_body, shape) if isinstance(raw_body, dict) else raw_body
+                    subjects.append(subject_from_attributes(
+                        rule, f"{resource_type}.{name}", resource_type, body, line, context, end, column))
+        return subjects
+
+    return _guarded(read)
+
+
+# ---------------------------------------------------------------------------------------------
+# .tf.json and plan JSON
+# ---------------------------------------------------------------------------------------------
+
+
+def _load_json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ReadError("nested too deeply to parse") from None
+    except json.JSONDecodeError as error:
+        raise ReadError(f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except ValueError as error:
+        raise ReadError(f"invalid JSON: {_one_line(error)}") from None
+
+
+def _json_objects(node: object) -> list[dict]:
+    """Terraform JSON allows an object or an array of objects wherever a block goes."""
+    if isinstance(node, dict):
+        return [node]
+    if isinstance(node, list):
+        return [item for item in node if isinstance(item, dict)]
+    return []
+
+
+def _json_key_range(text: str, keys: list[str], start: int = 0) -> tuple[int, int] | None:
+    """Offsets of the value that the nested keys name (``"type": {"name": {...}}``), found textually."""
+    end = len(text)
+    for key in keys:
+        match = re.compile(r'"' + re.escape(key) + r'"\s*:\s*([\[{])').search(text, start, end)
+        if not match:
+            return None
+        start = match.start()
+        close = _closing(text, match.start(1), json_text=True)
+        end = close if close >= 0 else len(text)
+    return start, end
+
+
+def read_tf_json(text: str, path: str) -> list[Subject]:
+    """The monitored resources of one `.tf.json` file. Raises ReadError when it cannot be parsed."""
+    data = _load_json(text)
+    if not isinstance(data, dict):
+        raise ReadError("a Terraform JSON file must hold an object")
+
+    def read() -> list[Subject]:
+        context = TfContext(text=text, json=True)
+        for variables in _json_objects(data.get("variable")):
+            for name, body in variables.items():
+                default = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
+                context.variables[name] = NO_DEFAULT if default is NO_DEFAULT else _json_value(default)
+        for local_values in _json_objects(data.get("locals")):
+            context.locals.update(_json_value(local_values))
+        subjects = []
+        for resources in _json_objects(data.get("resource")):
+            for resource_type, named in resources.items():
+                rule = _monitored(resource_type)
+                if rule is None or not isinstance(named, dict):
+                    continue
+                for name, body in named.items():
+                    found = _json_key_range(text, [resource_type, name])
+                    line, end, column = 1, 1, 1
+                    if found:
+                        (line, column), end = _line_of(text, found[0]), _line_of(text, found[1])[0]
+                    bodies = _json_objects(body)
+                    attributes = _json_value(bodies[0]) if len(bodies) == 1 else body
+                    subjects.append(subject_from_attributes(
+                        rule, f"{resource_type}.{name}", resource_type, attributes, line, context, end, column))
+        return subjects
+
+    return _guarded(read)
+
+
+def is_plan(data: object) -> bool:
+    """Whether parsed JSON is `terraform show -json` output (a plan, or a state)."""
+    return isinstance(data, dict) and (
+        "planned_values" in data or ("format_version" in data and "terraform_version" in data)
+    )
+
+
+def _after_apply(values: object, unknown: object) -> object:
+    """Plan values with what ``after_unknown`` marks replaced by AFTER_APPLY."""
+    if unknown is True:
+        return AFTER_APPLY
+    if isinstance(unknown, dict) and (values is None or isinstance(values, dict)):
+        merged = dict(values or {})
+        for key, marker in unknown.items():
+            merged[key] = _after_apply(merged.get(key), marker)
+        return merged
+    if isinstance(unknown, list) and isinstance(values, list):
+        return [_after_apply(v, unknown[i] if i < len(unknown) else False) for i, v in enumerate(values)]
+    return values
+
+
+def _plan_resources(module: object):
+    """Every resource of a planned module and its child modules."""
+    if not isinstance(module, dict):
+        return
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict):
+            yield resource
+    for child in module.get("child_modules") or []:
+        yield from _plan_resources(child)
+
+
+def read_plan(text: str, path: str, data: object = None) -> list[Subject]:
+    """The monitored resources of a plan (``data``: the already parsed JSON, to parse only once)."""
+    if data is None:
+        data = _load_json(text)
+    if not is_plan(data):
+        raise ReadError("not a Terraform plan (no `planned_values`)")
+
+    def read() -> list[Subject]:
+        unknown = {}
+        for change in data.get("resource_changes") or []:
+            if isinstance(change, dict) and isinstance(change.get("change"), dict):
+                unknown[change.get("address")] = change["change"].get("after_unknown")
+        values = data.get("planned_values") or data.get("values") or {}
+        subjects = []
+        for resource in _plan_resources(values.get("root_module") if isinstance(values, dict) else None):
+            resource_type = resource.get("type")
+            rule = _monitored(resource_type) if isinstance(resource_type, str) else None
+            if rule is None or resource.get("mode", "managed") != "managed":
+                continue
+            address = str(resource.get("address") or f"{resource_type}.{resource.get('name')}")
+            match = re.search(r'"address"\s*:\s*' + re.escape(json.dumps(address)), text)
+            line, column = _line_of(text, match.start()) if match else (1, 1)
+            attributes = _after_apply(resource.get("values"), unknown.get(address))
+            # A plan holds values, not expressions, and no comments: nothing to locate or suppress.
+            subjects.append(subject_from_attributes(rule, address, resource_type, attributes, line, TfContext(), line, column))
+        return subjects
+
+    return _guarded(read)

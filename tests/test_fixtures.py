@@ -1,0 +1,57 @@
+"""Every fixture, through the CLI's scan: exact failing resources, standard and strict, and lines."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fixture_cases import Fixture, all_fixtures, expected_failures, hcl2_available
+from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL
+from sagemaker_iac_lint.scan import Options, read_file, scan
+
+FIXTURES = all_fixtures()
+
+
+def declared_resources(fixture: Fixture) -> set[str]:
+    """Monitored resources named in the file, found without our readers where the syntax allows."""
+    with open(fixture.path, encoding="utf-8") as handle:
+        text = handle.read()
+    rule = RULES_BY_CONTROL[fixture.control]
+    if fixture.format == "cloudformation":
+        return set(re.findall(r"\b((?:Job|Schedule)[A-Z]\w*)\"?:", text))
+    if fixture.path.endswith(".tf"):
+        types = "|".join(rule.tf_types)
+        return {f"{t}.{n}" for t, n in re.findall(rf'resource\s+"({types})"\s+"(\w+)"', text)}
+    return {subject.name for subject in read_file(fixture.path)}
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.id for f in FIXTURES])
+def test_fixture_verdicts(fixture: Fixture) -> None:
+    if fixture.needs_hcl2 and not hcl2_available():
+        pytest.skip("no hcl2 module in this environment")
+    resources = declared_resources(fixture)
+    assert resources, "a fixture must declare at least one monitored resource"
+    markers = fixture.marked_lines()
+    for strict in (False, True):
+        report = scan([fixture.path], Options(strict=strict))
+        assert report.errors == []
+        failing = {finding.resource for finding in report.findings}
+        assert failing == expected_failures(resources, strict), f"strict={strict}"
+        for finding in report.findings:
+            assert finding.rule.control == fixture.control
+            assert f"`{finding.resource}`" in finding.message
+            assert "to true" in finding.message
+            short = finding.resource.rsplit(".", 1)[-1]
+            if markers:
+                assert short in markers, f"{short} has no '# finding:' marker"
+                assert finding.line == markers[short], f"{short} points at the wrong line"
+    standard = scan([fixture.path], Options()).findings
+    assert bool(standard) == (fixture.expected_file_outcome == "fail")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.control for r in RULES])
+def test_every_control_has_pass_and_fail_fixtures(rule) -> None:
+    outcomes = {(f.format, f.expected_file_outcome) for f in FIXTURES if f.control == rule.control}
+    assert ("cloudformation", "pass") in outcomes
+    assert ("cloudformation", "fail") in outcomes
