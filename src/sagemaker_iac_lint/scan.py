@@ -75,12 +75,19 @@ def is_candidate(name: str) -> bool:
 
 
 def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
-    normalised = path.replace(os.sep, "/")
+    """True when the path, its name, or any folder above it matches a glob (``examples/*``, ``*.json``)."""
+    if not exclude:
+        return False
+    normalised = os.path.normpath(path).replace(os.sep, "/")
     parts = normalised.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts) - 1)]
     for pattern in exclude:
+        pattern = pattern.rstrip("/") if pattern.endswith("/") and len(pattern) > 1 else pattern
         if fnmatch.fnmatch(normalised, pattern) or fnmatch.fnmatch(parts[-1], pattern):
             return True
-        if any(fnmatch.fnmatch(part, pattern.rstrip("/")) for part in parts[:-1]):
+        if fnmatch.fnmatch(normalised + "/", pattern):
+            return True
+        if any(fnmatch.fnmatch(prefix, pattern) or fnmatch.fnmatch(prefix + "/", pattern) for prefix in prefixes):
             return True
     return False
 

@@ -1,0 +1,116 @@
+"""Bad input: one clear line naming the file, exit 2, the other files still scanned, no traceback, no hang."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from fixture_cases import FIXTURES
+
+GOOD = os.path.join(FIXTURES, "cloudformation", "sagemaker-15", "literal.fail.yaml")
+JOB = "AWS::SageMaker::ModelBiasJobDefinition"
+
+
+def alias_bomb() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for index in range(1, 12):
+        previous = chr(ord("a") + index - 1)
+        current = chr(ord("a") + index)
+        lines.append(f"{current}: &{current} [{','.join(['*' + previous] * 9)}]")
+    lines.append("Resources:\n  Job:\n    Type: " + JOB + "\n    Properties:\n      Tags: *l\n")
+    lines.append("      JobResources: {ClusterConfig: {InstanceCount: 2}}\n")
+    return "\n".join(lines)
+
+
+def merge_bomb() -> str:
+    lines = ["x0: &x0 {k: 1}"]
+    for index in range(1, 25):
+        lines.append(f"x{index}: &x{index} {{<<: [*x{index - 1}, *x{index - 1}], k{index}: 1}}")
+    lines.append(f"Resources:\n  Job:\n    Type: {JOB}\n    Properties: *x24\n")
+    return "\n".join(lines)
+
+
+BAD_INPUTS = {
+    "broken.yaml": (f"Resources:\n  Job:\n    Type: {JOB}\n    Properties: [\n", "invalid YAML"),
+    "broken.json": ('{"Resources": {"Job": {"Type": "' + JOB + '", "Properties": {', "invalid JSON"),
+    "latin1.yaml": (f"Description: caf\xe9\nResources:\n  Job:\n    Type: {JOB}\n".encode("latin-1"), "not UTF-8"),
+    "binary.json": (b"\x00\x01\x02" + JOB.encode() + b"\xff\xfe", "binary file"),
+    "empty.yaml": ("", "empty file"),
+    "deep.json": ('{"Resources": {"Job": {"Type": "' + JOB + '", "Properties": ' + "[" * 100000 + "]" * 100000 + "}}}", None),
+    "deep.yaml": (f"Resources:\n  Job:\n    Type: {JOB}\n    Properties: " + "[" * 100000 + "]" * 100000 + "\n", None),
+    "tab-indented.yaml": (f"Resources:\n\tJob:\n\t\tType: {JOB}\n", "invalid YAML"),
+    "unknown-tag.yaml": (f"Resources:\n  Job:\n    Type: {JOB}\n    Properties: !!python/object:os.system ls\n", "invalid YAML"),
+    "broken.tf": (f'resource "awscc_sagemaker_model_bias_job_definition" "x" {{\n  job_resources = {{\n', None),
+}
+
+
+def write(directory, name: str, content) -> str:
+    path = os.path.join(directory, name)
+    mode = "wb" if isinstance(content, bytes) else "w"
+    with open(path, mode, **({} if isinstance(content, bytes) else {"encoding": "utf-8"})) as handle:
+        handle.write(content)
+    return path
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sagemaker_iac_lint", "check", "--format", "json", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_exit_2_and_others_still_scanned(tmp_path, name: str) -> None:
+    content, expected = BAD_INPUTS[name]
+    bad = write(tmp_path, name, content)
+    result = run_cli(bad, GOOD)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(error_lines) == 1 and error_lines[0].startswith(f"{bad}: error: ")
+    if expected:
+        assert expected in error_lines[0]
+    document = json.loads(result.stdout)
+    assert [error["path"] for error in document["errors"]] == [bad]
+    assert {f["resource"] for f in document["findings"]} == {"JobFailFlagFalse", "JobFailNoNetworkConfig", "JobFailFlagNotSet"}
+
+
+@pytest.mark.parametrize("builder", [alias_bomb, merge_bomb])
+def test_yaml_bombs_finish_quickly(tmp_path, builder) -> None:
+    bomb = write(tmp_path, "bomb.yaml", builder())
+    result = run_cli("--strict", bomb)  # read in full and judged: the job has no encryption
+    assert result.returncode == 1, result.stderr
+    assert [f["resource"] for f in json.loads(result.stdout)["findings"]] == ["Job"]
+    assert "Traceback" not in result.stderr
+
+
+def test_symlink_loop_and_directory_cycle(tmp_path) -> None:
+    loop = tmp_path / "loop.yaml"
+    os.symlink(loop, loop)
+    (tmp_path / "sub").mkdir()
+    os.symlink(tmp_path, tmp_path / "sub" / "back")  # a directory cycle: not followed by the walk
+    result = run_cli(str(tmp_path), GOOD)
+    assert result.returncode == 2
+    assert "loop.yaml: error:" in result.stderr and "Traceback" not in result.stderr
+    assert len(json.loads(result.stdout)["findings"]) == 3
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_file(tmp_path) -> None:
+    path = write(tmp_path, "secret.yaml", f"Resources:\n  Job:\n    Type: {JOB}\n")
+    os.chmod(path, 0)
+    result = run_cli(path)
+    assert result.returncode == 2 and "Permission denied" in result.stderr
+
+
+def test_directory_given_where_a_template_is_expected(tmp_path) -> None:
+    folder = tmp_path / "template.yaml"
+    folder.mkdir()
+    result = run_cli(str(folder), GOOD)
+    assert result.returncode == 1  # a folder is walked, and this one holds nothing

@@ -1,0 +1,160 @@
+"""The CLI contract: exit codes, formats, --output, configuration, suppression, the pre-scan."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from fixture_cases import FIXTURES
+from sagemaker_iac_lint.cli import main
+
+CFN = os.path.join(FIXTURES, "cloudformation")
+LITERAL = os.path.join(CFN, "sagemaker-15", "literal.fail.yaml")
+PASSING = os.path.join(CFN, "sagemaker-9", "basic.pass.yaml")
+TEXT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>SageMaker\.\d+) (?P<message>.+)$")
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_exit_codes(capsys, tmp_path) -> None:
+    assert run(["check", PASSING], capsys)[0] == 0
+    assert run(["check", LITERAL], capsys)[0] == 1
+    code, _, err = run(["check", str(tmp_path / "missing.yaml")], capsys)
+    assert code == 2 and "missing.yaml: error: no such file or directory" in err
+
+
+def test_usage_error_exits_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--format", "xml", LITERAL])
+    assert exit_info.value.code == 2
+
+
+def test_text_lines_are_what_problem_matchers_read(capsys) -> None:
+    code, out, _ = run(["check", LITERAL], capsys)
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 3
+    for line in lines:
+        match = TEXT_LINE.match(line)
+        assert match, line
+        assert match["path"] == LITERAL and match["rule"] == "SageMaker.15"
+    assert [int(TEXT_LINE.match(line)["line"]) for line in lines] == [13, 29, 60]
+
+
+def test_json_contract(capsys) -> None:
+    code, out, _ = run(["check", "--format", "json", LITERAL], capsys)
+    document = json.loads(out)
+    assert code == 1
+    assert set(document) == {"findings", "errors"}
+    assert document["errors"] == []
+    first = document["findings"][0]
+    assert set(first) == {"rule", "path", "line", "column", "resource", "resource_type", "message", "severity"}
+    assert first["rule"] == "SageMaker.15"
+    assert first["resource"] == "JobFailFlagFalse"
+    assert first["resource_type"] == "AWS::SageMaker::ModelBiasJobDefinition"
+    assert (first["line"], first["column"]) == (13, 9)
+    assert first["severity"] == "medium"
+
+
+def test_github_annotations(capsys) -> None:
+    _, out, _ = run(["check", "--format", "github", LITERAL], capsys)
+    first = out.splitlines()[0]
+    assert first.startswith(f"::error file={LITERAL},line=13,col=9,title=SageMaker.15 ")
+    assert "::model bias job definition `JobFailFlagFalse`" in first
+
+
+def test_output_file_leaves_stdout_empty(capsys, tmp_path) -> None:
+    target = tmp_path / "report.json"
+    code, out, _ = run(["check", "--format", "json", "--output", str(target), LITERAL], capsys)
+    assert code == 1 and out == ""
+    assert len(json.loads(target.read_text())["findings"]) == 3
+
+
+def test_strict_flag_and_select_ignore(capsys) -> None:
+    standard = json.loads(run(["check", "--format", "json", LITERAL], capsys)[1])["findings"]
+    strict = json.loads(run(["check", "--strict", "--format", "json", LITERAL], capsys)[1])["findings"]
+    assert {f["resource"] for f in strict} - {f["resource"] for f in standard} == {"JobStrictFailSingleInstance"}
+    code, out, _ = run(["check", "--ignore", "SageMaker.15", LITERAL], capsys)
+    assert code == 0 and out == ""
+    code, _, _ = run(["check", "--select", "E9509", LITERAL], capsys)
+    assert code == 0
+    code, _, err = run(["check", "--select", "SageMaker.99", LITERAL], capsys)
+    assert code == 2 and "unknown rule" in err
+
+
+def test_pyproject_configuration_and_flags_win(capsys, tmp_path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sagemaker-iac-lint]\nstrict = true\nexclude = ["skipped/*"]\n', encoding="utf-8"
+    )
+    (tmp_path / "skipped").mkdir()
+    with open(LITERAL, encoding="utf-8") as handle:
+        text = handle.read()
+    (tmp_path / "skipped" / "job.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "single.yaml").write_text(
+        text.split("  JobStrictFailSingleInstance:")[0].split("Resources:")[0]
+        + "Resources:\n  JobStrictFailSingleInstance:" + text.split("  JobStrictFailSingleInstance:")[1].split("  JobPassSingleEncrypted:")[0],
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["check", "."], capsys)
+    assert code == 1 and "skipped" not in out and "JobStrictFailSingleInstance" in out
+    assert run(["check", "--no-strict", "."], capsys)[0] == 0
+    assert run(["check", "--no-config", "."], capsys)[0] == 1  # the excluded folder is read again
+
+
+def test_bad_configuration_exits_2(capsys, tmp_path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.sagemaker-iac-lint]\nstrictness = true\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["check", "."], capsys)
+    assert code == 2 and "unknown key(s)" in err and "strictness" in err
+
+
+def test_suppression_needs_a_reason(capsys) -> None:
+    with_reason = os.path.join(CFN, "sagemaker-15", "suppressed.pass.yaml")
+    without = os.path.join(CFN, "sagemaker-15", "suppressed-without-reason.fail.yaml")
+    assert run(["check", with_reason], capsys)[0] == 0
+    code, out, _ = run(["check", without], capsys)
+    assert code == 1 and "gives no reason, so it is not applied" in out
+
+
+def test_prescan_skips_other_yaml_quietly(capsys, tmp_path) -> None:
+    (tmp_path / "deployment.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n")
+    (tmp_path / "workflow.yml").write_text("on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n")
+    (tmp_path / "broken-but-unrelated.yaml").write_text("key: [unclosed\n")
+    code, out, err = run(["check", str(tmp_path)], capsys)
+    assert (code, out, err) == (0, "", "")
+
+
+def test_walk_skips_vendored_directories(capsys, tmp_path) -> None:
+    with open(LITERAL, encoding="utf-8") as handle:
+        text = handle.read()
+    for skipped in (".git", ".terraform", "node_modules"):
+        (tmp_path / skipped).mkdir()
+        (tmp_path / skipped / "job.yaml").write_text(text)
+    assert run(["check", str(tmp_path)], capsys)[0] == 0
+
+
+def test_rules_and_checkov_dir_commands(capsys) -> None:
+    code, out, _ = run(["rules"], capsys)
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["SageMaker.15", "SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.22"]
+    assert "E9515" in out and "CKV_SAGEMAKER_15" in out
+
+
+def test_console_script_and_module_entry_point() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sagemaker_iac_lint", "check", "--format", "json", LITERAL],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert len(json.loads(result.stdout)["findings"]) == 3

@@ -1,0 +1,226 @@
+"""The rule pages: fresh, complete, and every example on them does what the page says it does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sagemaker_iac_lint import docs
+from sagemaker_iac_lint.cli import main
+from sagemaker_iac_lint.rules import RULES, Rule
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ["## What it does", "## Why it matters", "## Example", "## How to fix", "## Suppressing it", "## References"]
+RULE_IDS = [rule.control for rule in RULES]
+
+
+def by_control(control: str) -> Rule:
+    return next(rule for rule in RULES if rule.control == control)
+
+
+def check(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(["check", "--no-config", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def hcl2_problem() -> str | None:
+    from sagemaker_iac_lint import terraform
+
+    return terraform.hcl2_problem()
+
+
+# --- the committed pages --------------------------------------------------------------------------
+
+def test_committed_pages_are_fresh() -> None:
+    stale = docs.stale_files(ROOT)
+    assert not stale, f"stale generated docs {[str(p) for p in stale]}: run `python -m sagemaker_iac_lint.docs`"
+
+
+def test_every_generated_file_is_marked() -> None:
+    for path, text in docs.generated_files().items():
+        assert text.startswith(docs.GENERATED_MARK), path
+        assert "do not edit" in text.splitlines()[0]
+    assert set(docs.generated_files()) == {Path(rule.doc_page) for rule in RULES} | {docs.INDEX_PAGE}
+
+
+@pytest.mark.parametrize("control", RULE_IDS)
+def test_page_has_the_fixed_sections_in_order(control: str) -> None:
+    rule = by_control(control)
+    page = docs.render_rule_page(rule)
+    positions = [page.index(section + "\n") for section in SECTIONS]
+    assert positions == sorted(positions)
+    assert page.startswith(f"# {rule.control}: {rule.title}\n")
+    for text in (rule.cfn_lint_id, rule.checkov_id, rule.help_url, rule.config_rule_url, rule.rationale,
+                 *rule.cfn_types, *rule.tf_types):
+        assert text in page
+
+
+def test_index_lists_every_rule_with_its_page() -> None:
+    index = docs.render_index()
+    for rule in RULES:
+        assert f"[{rule.control}](sagemaker-{rule.number}.md)" in index
+        assert Path(rule.doc_page).name == f"sagemaker-{rule.number}.md"
+
+
+def test_schedule_example_nests_under_the_inline_definition() -> None:
+    rule = by_control("SageMaker.22")
+    text = docs.cfn_example(rule, encrypted=True)
+    assert "MonitoringScheduleConfig:\n        MonitoringJobDefinition:\n" in text
+    assert "          NetworkConfig:\n            EnableInterContainerTrafficEncryption: true" in text
+    awscc = docs.tf_example(rule, "awscc_sagemaker_monitoring_schedule", encrypted=True)
+    assert "    monitoring_job_definition = {\n" in awscc and "      network_config = {\n" in awscc
+    aws = docs.tf_example(rule, "aws_sagemaker_monitoring_schedule", encrypted=True)
+    assert "    monitoring_job_definition {\n" in aws and "      network_config {\n" in aws
+
+
+# --- the examples, run through the CLI --------------------------------------------------------------
+
+@pytest.mark.parametrize("control", RULE_IDS)
+def test_cloudformation_examples_fail_and_fixes_pass(control: str, tmp_path, capsys) -> None:
+    rule = by_control(control)
+    failing = tmp_path / "fail.yaml"
+    failing.write_text(docs.cfn_example(rule, encrypted=False))
+    code, out, err = check([str(failing)], capsys)
+    assert code == 1 and err == ""
+    assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in out.splitlines()] == [rule.control]
+
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(docs.cfn_example(rule, encrypted=True))
+    assert check([str(fixed)], capsys) == (0, "", "")
+
+
+@pytest.mark.parametrize("control", [rule.control for rule in RULES if rule.multi_instance_only])
+def test_single_instance_passes_unless_strict(control: str, tmp_path, capsys) -> None:
+    rule = by_control(control)
+    single = tmp_path / "single.yaml"
+    single.write_text(docs.cfn_example(rule, encrypted=False, count=1))
+    assert check([str(single)], capsys)[0] == 0
+    code, out, _ = check(["--strict", str(single)], capsys)
+    assert code == 1 and f" {rule.control} " in out
+
+
+@pytest.mark.parametrize("control", RULE_IDS)
+def test_page_shows_what_the_cli_prints(control: str, tmp_path, capsys, monkeypatch) -> None:
+    rule = by_control(control)
+    monkeypatch.chdir(tmp_path)
+    Path("template.yaml").write_text(docs.cfn_example(rule, encrypted=False))
+    code, out, _ = check(["template.yaml"], capsys)
+    assert code == 1
+    page = docs.render_rule_page(rule)
+    assert "$ sagemaker-iac-lint check template.yaml\n" + out + "```" in page
+    if rule.multi_instance_only:
+        Path("template.yaml").write_text(docs.cfn_example(rule, encrypted=False, count=1))
+        code, out, _ = check(["--strict", "template.yaml"], capsys)
+        assert code == 1 and "$ sagemaker-iac-lint check --strict template.yaml\n" + out + "```" in page
+
+
+@pytest.mark.parametrize("control", RULE_IDS)
+def test_cloudformation_suppression_needs_a_reason(control: str, tmp_path, capsys) -> None:
+    rule = by_control(control)
+    with_reason = tmp_path / "suppressed.yaml"
+    with_reason.write_text(docs.cfn_example(rule, encrypted=False, metadata=docs.cli_suppression_metadata(rule)))
+    assert check([str(with_reason)], capsys) == (0, "", "")
+    without = tmp_path / "no-reason.yaml"
+    without.write_text(docs.cfn_example(rule, encrypted=False, metadata=docs.cli_suppression_metadata(rule, "")))
+    code, out, _ = check([str(without)], capsys)
+    assert code == 1 and "gives no reason" in out
+    # the page shows the same Metadata the test applies
+    page = docs.render_rule_page(rule)
+    assert f"        - rule: {rule.control}\n          reason: \"{docs.SUPPRESSION_REASON}\"" in page
+
+
+TF_CASES = [(rule.control, tf_type) for rule in RULES for tf_type in rule.tf_types]
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("control,tf_type", TF_CASES)
+def test_terraform_examples_fail_and_fixes_pass(control: str, tf_type: str, tmp_path, capsys) -> None:
+    problem = hcl2_problem()
+    if problem:
+        pytest.skip(f"no usable hcl2 module: {problem}")
+    rule = by_control(control)
+    failing = tmp_path / "fail" / "main.tf"
+    failing.parent.mkdir()
+    failing.write_text(docs.tf_example(rule, tf_type, encrypted=False))
+    code, out, err = check([str(failing)], capsys)
+    assert code == 1 and err == ""
+    assert len(out.splitlines()) == 1 and f": {rule.control} " in out
+    assert f"{tf_type}.{docs.tf_name(rule.cfn_types[0])}" in out
+
+    fixed = tmp_path / "fixed" / "main.tf"
+    fixed.parent.mkdir()
+    fixed.write_text(docs.tf_example(rule, tf_type, encrypted=True))
+    assert check([str(fixed)], capsys) == (0, "", "")
+
+    suppressed = tmp_path / "suppressed" / "main.tf"
+    suppressed.parent.mkdir()
+    suppressed.write_text(docs.tf_example(rule, tf_type, encrypted=False,
+                                          leading_comments=[docs.tf_suppression_comment(rule)]))
+    assert check([str(suppressed)], capsys) == (0, "", "")
+    assert f"  # {docs.tf_suppression_comment(rule)}\n" in docs.render_rule_page(rule)
+
+
+@pytest.mark.cfnlint
+@pytest.mark.parametrize("control", RULE_IDS)
+def test_cloudformation_examples_are_valid_templates(control: str) -> None:
+    """Copy-paste ready: cfn-lint's own rules find nothing in either example."""
+    api = pytest.importorskip("cfnlint.api")
+    rule = by_control(control)
+    for encrypted in (False, True):
+        matches = api.lint(docs.cfn_example(rule, encrypted=encrypted), regions=["us-east-1"])
+        assert [str(m) for m in matches] == []
+
+
+# --- explain, rules, and the generator -------------------------------------------------------------
+
+@pytest.mark.parametrize("control", RULE_IDS)
+def test_explain_prints_the_page(control: str, capsys) -> None:
+    rule = by_control(control)
+    for name in (rule.control, rule.cfn_lint_id, rule.checkov_id, f"sagemaker-{rule.number}"):
+        assert main(["explain", name]) == 0
+        assert capsys.readouterr().out == docs.render_rule_page(rule)
+
+
+def test_explain_unknown_rule_exits_2(capsys) -> None:
+    assert main(["explain", "SageMaker.99"]) == 2
+    assert "unknown rule `SageMaker.99`" in capsys.readouterr().err
+
+
+def test_rules_lists_every_rule(capsys) -> None:
+    assert main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in lines] == [[r.control, r.cfn_lint_id, r.checkov_id] for r in RULES]
+
+
+def test_generator_writes_checks_and_removes_stale_pages(tmp_path, capsys) -> None:
+    assert docs.main(["--root", str(tmp_path), "--check"]) == 1
+    assert docs.main(["--root", str(tmp_path)]) == 0
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.md"))
+    assert written == sorted(str(p) for p in docs.generated_files())
+    assert docs.main(["--root", str(tmp_path), "--check"]) == 0
+
+    page = tmp_path / RULES[0].doc_page
+    page.write_text(page.read_text() + "hand edit\n")
+    old = tmp_path / "docs" / "rules" / "sagemaker-99.md"
+    old.write_text(docs.GENERATED_MARK + "a rule that is gone\n")
+    hand_written = tmp_path / "docs" / "rules" / "sagemaker-notes.md"
+    hand_written.write_text("not generated\n")
+    capsys.readouterr()
+    assert docs.main(["--root", str(tmp_path), "--check"]) == 1
+    assert "sagemaker-99.md: stale" in capsys.readouterr().err
+    assert docs.main(["--root", str(tmp_path)]) == 0
+    assert not old.exists() and hand_written.exists()
+    assert docs.main(["--root", str(tmp_path), "--check"]) == 0
+
+
+def test_module_entry_point_runs(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "sagemaker_iac_lint.docs", "--root", str(tmp_path)],
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "docs" / "rules" / "index.md").is_file()
