@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -163,6 +165,20 @@ def test_terraform_examples_fail_and_fixes_pass(control: str, tf_type: str, tmp_
     assert f"  # {docs.tf_suppression_comment(rule)}\n" in docs.render_rule_page(rule)
 
 
+@pytest.mark.terraform
+@pytest.mark.parametrize("control,tf_type", [(r.control, t) for r in RULES for t in r.nonexistent_tf_types])
+def test_nonexistent_terraform_types_are_reported_as_the_page_says(control: str, tf_type: str, tmp_path, capsys) -> None:
+    problem = hcl2_problem()
+    if problem:
+        pytest.skip(f"no usable hcl2 module: {problem}")
+    rule = by_control(control)
+    assert f"hashicorp/aws has no `{tf_type}` resource" in docs.render_rule_page(rule)
+    wrong = tmp_path / "main.tf"
+    wrong.write_text(docs.tf_example(rule, tf_type, encrypted=True))
+    code, out, _ = check([str(wrong)], capsys)
+    assert code == 1 and f": {rule.control} " in out and rule.tf_types[0] in out
+
+
 @pytest.mark.cfnlint
 @pytest.mark.parametrize("control", RULE_IDS)
 def test_cloudformation_examples_are_valid_templates(control: str) -> None:
@@ -224,3 +240,80 @@ def test_module_entry_point_runs(tmp_path) -> None:
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "docs" / "rules" / "index.md").is_file()
+
+
+# --- the hand-written pages: every `$ sagemaker-iac-lint` command prints what the page says -------
+
+HAND_WRITTEN = ["index.md", "values.md", "engines.md", "configuration.md", "integrations.md"]
+FENCE = re.compile(r"^```([\w-]*)[ \t]*(\S*)[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+EXIT_SUFFIX = '; echo "exit $?"'
+
+
+def doc_sessions(text: str) -> list[tuple[dict[str, str], list[tuple[str, str]]]]:
+    """(files, [(command, expected output)]) for every console block that runs sagemaker-iac-lint.
+
+    A code block whose info string names a file after the language (```yaml template.yaml) is that
+    file; files stay defined for the console blocks after them on the same page.
+    """
+    files: dict[str, str] = {}
+    sessions = []
+    for language, name, body in FENCE.findall(text):
+        if name and language != "console":
+            files[name] = body
+            continue
+        if language != "console":
+            continue
+        commands: list[tuple[str, list[str]]] = []
+        for line in body.splitlines():
+            if line.startswith("$ "):
+                commands.append((line[2:], []))
+            elif commands:
+                commands[-1][1].append(line)
+        runnable = [(command, "".join(f"{line}\n" for line in out)) for command, out in commands
+                    if command.startswith("sagemaker-iac-lint ")]
+        if runnable:
+            sessions.append((dict(files), runnable))
+    return sessions
+
+
+def run_documented(command: str, files: dict[str, str], directory: Path, capsys) -> str:
+    """Run one documented command through ``cli.main`` in ``directory`` holding ``files``; its output."""
+    for name, body in files.items():
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body)
+    echo_exit = command.endswith(EXIT_SUFFIX)
+    argv = shlex.split(command[: -len(EXIT_SUFFIX)] if echo_exit else command)[1:]
+    capsys.readouterr()
+    try:
+        code = main(argv)
+    except SystemExit as exit_info:  # argparse: --help, usage errors
+        code = int(exit_info.code or 0)
+    out, err = capsys.readouterr()
+    return out + err + (f"exit {code}\n" if echo_exit else "")
+
+
+DOC_CASES = [
+    pytest.param(page, number, id=f"{page}#{number}")
+    for page in HAND_WRITTEN
+    if (ROOT / "docs" / page).is_file()
+    for number in range(len(doc_sessions((ROOT / "docs" / page).read_text(encoding="utf-8"))))
+]
+
+
+@pytest.mark.parametrize("page,number", DOC_CASES)
+def test_documented_commands_print_what_the_docs_show(page: str, number: int, tmp_path, capsys, monkeypatch) -> None:
+    files, commands = doc_sessions((ROOT / "docs" / page).read_text(encoding="utf-8"))[number]
+    if any(name.endswith(".tf") for name in files) and any(".tf" in command for command, _ in commands):
+        problem = hcl2_problem()
+        if problem:
+            pytest.skip(f"no usable hcl2 module: {problem}")
+    monkeypatch.chdir(tmp_path)
+    for command, expected in commands:
+        assert run_documented(command, files, tmp_path, capsys) == expected, command
+
+
+def test_hand_written_pages_exist_and_have_runnable_examples() -> None:
+    for page in HAND_WRITTEN:
+        assert (ROOT / "docs" / page).is_file(), page
+    assert len(DOC_CASES) >= 10

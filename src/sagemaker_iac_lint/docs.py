@@ -465,9 +465,11 @@ def _section_suppress(rule: Rule) -> str:
     checkov_cfn[-1] = "  Properties:  # unchanged"
     resource_head = f'resource "{tf_type}" "{tf_name(cfn_type)}" {{'
     return "\n".join([
-        "Suppress a finding on one resource when it is a decision, not an oversight, and say why. Each engine "
-        "reads only its own form, so a resource checked by all three needs all three.\n",
-        "**sagemaker-iac-lint** (the CLI and the pre-commit hook). The reason is required: a suppression without "
+        "Suppress a finding on one resource when it is a decision, not an oversight, and say why. The "
+        "sagemaker-iac-lint form is read by all three front ends: the CLI, the cfn-lint rules and the Checkov "
+        "checks (which report the check as skipped, with your reason). cfn-lint's and Checkov's own forms work "
+        "only in their own engine.\n",
+        "**sagemaker-iac-lint**. The reason is required: a suppression without "
         "one is not applied, and the finding says so. The rule may be named `" + rule.control + "`, `"
         + rule.cfn_lint_id + "` or `" + rule.checkov_id + "`. CloudFormation, in the resource's `Metadata`:\n",
         _fence("yaml", "\n".join(cli_cfn)),
