@@ -1,0 +1,382 @@
+"""The cfn-lint rules, run by the real cfn-lint, against the CLI on every CloudFormation fixture.
+
+The differential tests run the CLI once per mode (``python -m sagemaker_iac_lint check --format
+json [--strict]`` over every fixture) and cfn-lint once per mode in-process, and compare the
+findings exactly: control, resource, line, column and message. The remaining tests run the
+``cfn-lint`` command from a directory outside the repository, the way a user or an editor does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from collections import defaultdict
+from functools import lru_cache
+
+import pytest
+
+cfnlint = pytest.importorskip("cfnlint")
+
+from cfnlint.config import ConfigMixIn  # noqa: E402
+from cfnlint.helpers import create_rules  # noqa: E402
+from cfnlint.runner import Runner  # noqa: E402
+
+import sagemaker_iac_lint.cfn_lint as cfn_lint_rules  # noqa: E402
+from fixture_cases import all_fixtures  # noqa: E402
+from sagemaker_iac_lint.cli import main as cli_main  # noqa: E402
+from sagemaker_iac_lint.rules import RULES, find_rule  # noqa: E402
+
+pytestmark = pytest.mark.cfnlint
+
+MODULE = "sagemaker_iac_lint.cfn_lint"
+CFN_FIXTURES = [f for f in all_fixtures() if f.format == "cloudformation"]
+# cfn-lint findings that a fixture is meant to raise besides ours, by fixture case name.
+EXPECTED_OTHER_FINDINGS = {
+    # deliberately not what the schema says: a string Properties, a list JobResources, ...
+    "malformed": {"E3003", "E3012"},
+    # YAML anchors, aliases and merge keys on purpose: CloudFormation accepts them only after
+    # `aws cloudformation package` (or SAM), which is what cfn-lint's warnings say.
+    "anchors": {"W1100", "W1101"},
+}
+# cfn-lint's YAML decoder keeps the position of the first key of a name: a key written after a
+# `<<:` merge that overrides a merged key is located at the anchor's key. The finding is the same;
+# cfn-lint points it at the anchor (an engine limit, stated in the docs).
+POSITION_DIFFERENCES = {("anchors", "JobFailMergeOverride")}
+CFN_LINT = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
+
+
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
+@lru_cache(maxsize=None)
+def _runner() -> Runner:
+    # Loading cfn-lint's ~300 rules takes a second or more; one runner keeps them and gets a new
+    # configuration per run (cfn-lint configures every rule afresh at the start of each template).
+    return Runner(ConfigMixIn(["--append-rules", MODULE, "--", CFN_FIXTURES[0].path]))
+
+
+def run_cfn_lint(paths: list[str], *args: str) -> list:
+    """cfn-lint's own runner, in-process, with our rules appended by module name."""
+    runner = _runner()
+    runner.config = ConfigMixIn(["--append-rules", MODULE, *args, "--", *paths])
+    return list(runner.run())
+
+
+def run_cfn_lint_command(args: list[str], cwd, check_exit: bool = True) -> subprocess.CompletedProcess:
+    """The ``cfn-lint`` command of this environment, from ``cwd``, without this checkout on the path."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = [CFN_LINT] if os.path.exists(CFN_LINT) else [sys.executable, "-c", "from cfnlint.runner import main; main()"]
+    result = subprocess.run(command + args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Unknown exception while processing rule" not in result.stdout, result.stdout
+    return result
+
+
+def ours(match) -> bool:
+    return match.rule.id.startswith("E95")
+
+
+def as_finding(match) -> tuple:
+    path = getattr(match, "path", None) or []
+    resource = str(path[1]) if len(path) > 1 else ""
+    return (find_rule(match.rule.id).control, resource, match.linenumber, match.columnnumber, match.message)
+
+
+@lru_cache(maxsize=None)
+def cli_findings(strict: bool) -> dict[str, set[tuple]]:
+    args = [sys.executable, "-m", "sagemaker_iac_lint", "check", "--format", "json"]
+    args += ["--strict"] if strict else []
+    result = subprocess.run(args + [f.path for f in CFN_FIXTURES], capture_output=True, text=True, timeout=300)
+    assert result.returncode in (0, 1), result.stderr
+    found: dict[str, set[tuple]] = defaultdict(set)
+    report = json.loads(result.stdout)
+    assert report["errors"] == []
+    for f in report["findings"]:
+        found[_key(f["path"])].add((f["rule"], f["resource"], f["line"], f["column"], f["message"]))
+    return found
+
+
+@lru_cache(maxsize=None)
+def cfn_lint_matches(strict: bool) -> dict[str, list]:
+    args = ["--configure-rule", *(f"{rule.cfn_lint_id}:strict=true" for rule in RULES)] if strict else []
+    found: dict[str, list] = defaultdict(list)
+    for match in run_cfn_lint([f.path for f in CFN_FIXTURES], *args):
+        found[_key(match.filename)].append(match)
+    return found
+
+
+# --- the rule classes -----------------------------------------------------------------------
+
+def test_one_rule_class_per_table_row_with_the_table_texts() -> None:
+    loaded = {rule.id: rule for rule in create_rules(cfn_lint_rules)}
+    assert sorted(loaded) == sorted(rule.cfn_lint_id for rule in RULES)  # and no base class
+    for rule in RULES:
+        cfn = loaded[rule.cfn_lint_id]
+        assert cfn.shortdesc == rule.short_description
+        assert cfn.description == rule.description
+        assert cfn.source_url == rule.help_url
+        assert cfn.severity == "error"
+        assert "sagemaker" in cfn.tags and rule.control in cfn.tags
+        assert cfn.keywords == [f"Resources/{t}/Properties" for t in rule.cfn_types]
+        assert cfn.config_definition == {"strict": {"default": False, "type": "boolean"}}
+
+
+# --- every fixture, against the CLI ---------------------------------------------------------
+
+@pytest.mark.parametrize("strict", [False, True], ids=["standard", "strict"])
+@pytest.mark.parametrize("fixture", CFN_FIXTURES, ids=[f.id for f in CFN_FIXTURES])
+def test_same_findings_as_the_cli(fixture, strict: bool) -> None:
+    matches = [m for m in cfn_lint_matches(strict)[_key(fixture.path)] if ours(m)]
+    assert all(m.rule.id == find_rule(fixture.control).cfn_lint_id for m in matches)
+    assert len(matches) == len({as_finding(m)[1] for m in matches}), "one finding per resource"
+    case = os.path.basename(fixture.path).split(".")[0]
+
+    def comparable(finding: tuple) -> tuple:
+        rule, resource, line, column, message = finding
+        if (case, resource) in POSITION_DIFFERENCES:
+            return rule, resource, message
+        return finding
+
+    expected = {comparable(f) for f in cli_findings(strict)[_key(fixture.path)]}
+    assert {comparable(as_finding(m)) for m in matches} == expected
+
+
+@pytest.mark.parametrize("fixture", CFN_FIXTURES, ids=[f.id for f in CFN_FIXTURES])
+def test_fixture_is_otherwise_clean_for_cfn_lint(fixture) -> None:
+    case = os.path.basename(fixture.path).split(".")[0]
+    others = {m.rule.id for m in cfn_lint_matches(False)[_key(fixture.path)] if not ours(m)}
+    assert others == EXPECTED_OTHER_FINDINGS.get(case, set())
+
+
+# --- behaviour that only cfn-lint has -------------------------------------------------------
+
+JOB = """\
+  {name}:
+    Type: AWS::SageMaker::ModelBiasJobDefinition
+{extra}    Properties:
+{properties}"""
+
+
+def template(*jobs: str, head: str = "") -> str:
+    return head + "Resources:\n" + "".join(jobs)
+
+
+def job(name: str, properties: str, extra: str = "") -> str:
+    return JOB.format(name=name, extra=textwrap.indent(extra, "    "), properties=textwrap.indent(properties, "      "))
+
+
+def lint_text(tmp_path, text: str, *args: str) -> list:
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    return [m for m in run_cfn_lint([str(path)], *args) if ours(m) or m.rule.id in ("E0002", "E0001", "E0000")]
+
+
+SINGLE = "JobResources: {ClusterConfig: {InstanceCount: 1}}\n"
+DOUBLE = "JobResources: {ClusterConfig: {InstanceCount: 2}}\n"
+
+
+def test_related_conditions_are_paired_by_cfn_lint(tmp_path) -> None:
+    # IsDev is !Not IsProd: cfn-lint knows the 4-instance branch always has the flag true. The CLI
+    # pairs by condition name only and fails this job (a documented, fail-closed difference).
+    head = textwrap.dedent(
+        """\
+        Parameters:
+          Env: {Type: String, AllowedValues: [prod, dev]}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+          IsDev: !Not [!Condition IsProd]
+        """
+    )
+    properties = (
+        "JobResources: {ClusterConfig: {InstanceCount: !If [IsProd, 4, 1]}}\n"
+        "NetworkConfig: {EnableInterContainerTrafficEncryption: !If [IsDev, false, true]}\n"
+    )
+    assert lint_text(tmp_path, template(job("JobPassRelated", properties), head=head)) == []
+    strict = lint_text(tmp_path, template(job("JobStrictFailRelated", properties), head=head), "-x", "E9515:strict=true")
+    assert [m.message.split(" (")[0] for m in strict] == [
+        "model bias job definition `JobStrictFailRelated` runs on 1 instance when condition `IsDev` is true"
+        " and condition `IsProd` is false"
+    ]
+
+
+def test_resource_condition_prunes_branches_and_stays_out_of_the_message(tmp_path) -> None:
+    head = "Parameters:\n  Env: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\n"
+    properties = (
+        "JobResources: {ClusterConfig: {InstanceCount: 2}}\n"
+        "NetworkConfig: {EnableInterContainerTrafficEncryption: !If [IsProd, true, false]}\n"
+    )
+    assert lint_text(tmp_path, template(job("JobPassOnlyInProd", properties, extra="Condition: IsProd\n"), head=head)) == []
+    [match] = lint_text(tmp_path, template(job("JobFail", DOUBLE, extra="Condition: IsProd\n"), head=head))
+    assert "condition" not in match.message
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        "JobResources: [1, 2]\n",
+        "JobResources: {ClusterConfig: [InstanceCount]}\n",
+        "JobResources: {ClusterConfig: {InstanceCount: '2x'}}\n",
+        "JobResources: {ClusterConfig: {InstanceCount: {Nested: {Deeper: 2}}}}\n",
+        "JobResources: {ClusterConfig: {InstanceCount: !If [Missing]}}\n",
+        "JobResources: {ClusterConfig: {InstanceCount: !If [[not, a, name], 1, 2]}}\n",
+        "JobResources: !Ref AWS::NoValue\n",
+        "JobResources: !GetAtt Other.Count\n",
+        "JobResources: {ClusterConfig: {InstanceCount: !Ref Undeclared}}\n",
+        "JobResources: {ClusterConfig: {InstanceCount: !FindInMap [NoSuchMap, a, b]}}\n",
+        "JobResources: {ClusterConfig: {InstanceCount: !FindInMap [[x], !Ref X]}}\n",
+        DOUBLE + "NetworkConfig: null\n",
+        DOUBLE + "NetworkConfig: [EnableInterContainerTrafficEncryption]\n",
+        DOUBLE + "NetworkConfig: {EnableInterContainerTrafficEncryption: [true]}\n",
+        DOUBLE + "NetworkConfig: {EnableInterContainerTrafficEncryption: null}\n",
+        DOUBLE + "NetworkConfig: !ImportValue shared-network\n",
+        DOUBLE + "NetworkConfig: {Fn::If: [C, {EnableInterContainerTrafficEncryption: true}]}\n",
+        "!Ref AWS::NoValue\n",
+        "!If [C, !Ref AWS::NoValue, {JobResources: {ClusterConfig: {InstanceCount: 1}}}]\n",
+        "!GetAtt Other.Properties\n",
+        "[a, list]\n",
+        "a string\n",
+        "42\n",
+        "null\n",
+    ],
+)
+def test_malformed_resource_is_a_finding_never_an_exception(tmp_path, capsys, properties: str) -> None:
+    text = template(job("JobFailMalformed", properties))
+    matches = lint_text(tmp_path, text)
+    assert [m.rule.id for m in matches if not ours(m)] == []  # no E0002: our rule raised nothing
+    standard = {m.message for m in matches}
+    strict = {m.message for m in lint_text(tmp_path, text, "-x", "E9515:strict=true")}
+    assert strict, "a resource we cannot read is never a pass in strict mode"
+    cli_main(["check", "--format", "json", str(tmp_path / "template.yaml")])
+    assert {f["message"] for f in json.loads(capsys.readouterr().out)["findings"]} == standard
+
+
+def test_unresolvable_values_fail_closed(tmp_path) -> None:
+    # cfn-lint's own resolution yields nothing for these; the rule must not pass them.
+    head = textwrap.dedent(
+        """\
+        Parameters:
+          Count: {Type: Number, Default: 1}
+          BoundedCount: {Type: Number, Default: 1, MaxValue: 1}
+          NoDefaultFlag: {Type: String}
+        """
+    )
+    jobs = [
+        job("JobFailCountFromParameterDefault", "JobResources: {ClusterConfig: {InstanceCount: !Ref Count}}\n"),
+        job("JobPassCountBoundedByMaxValue", "JobResources: {ClusterConfig: {InstanceCount: !Ref BoundedCount}}\n"),
+        job("JobFailCountGetAtt", "JobResources: {ClusterConfig: {InstanceCount: !GetAtt Other.Count}}\n"),
+        job("JobFailCountImport", "JobResources: {ClusterConfig: {InstanceCount: !ImportValue count}}\n"),
+        job("JobFailFlagParameterWithoutDefault", DOUBLE + "NetworkConfig: {EnableInterContainerTrafficEncryption: !Ref NoDefaultFlag}\n"),
+    ]
+    found = {m.message.split("`")[1] for m in lint_text(tmp_path, template(*jobs, head=head))}
+    assert found == {
+        "JobFailCountFromParameterDefault",
+        "JobFailCountGetAtt",
+        "JobFailCountImport",
+        "JobFailFlagParameterWithoutDefault",
+    }
+
+
+# --- cfn-lint's configuration and suppression, from outside the repository ------------------
+
+SINGLE_JOB = template(job("JobStrictFail", SINGLE))
+
+
+def test_loads_by_module_name_outside_the_repository(tmp_path) -> None:
+    (tmp_path / "t.yaml").write_text(template(job("JobFail", DOUBLE)))
+    result = run_cfn_lint_command(["--append-rules", MODULE, "--format", "parseable", "--", "t.yaml"], tmp_path)
+    assert result.returncode == 2
+    assert re.findall(r":(E95\d\d):", result.stdout) == ["E9515"]
+    assert not _key(str(tmp_path)).startswith(_key(os.path.join(os.path.dirname(__file__), "..")))
+
+
+def test_loads_from_the_package_directory(tmp_path) -> None:
+    (tmp_path / "t.yaml").write_text(template(job("JobFail", DOUBLE)))
+    directory = os.path.dirname(cfn_lint_rules.__file__)
+    result = run_cfn_lint_command(["--append-rules", directory, "--format", "parseable", "--", "t.yaml"], tmp_path)
+    assert re.findall(r":(E95\d\d):", result.stdout) == ["E9515"]
+
+
+def test_strict_from_the_command_line(tmp_path) -> None:
+    assert lint_text(tmp_path, SINGLE_JOB) == []
+    assert [m.rule.id for m in lint_text(tmp_path, SINGLE_JOB, "--configure-rule", "E9515:strict=true")] == ["E9515"]
+    assert lint_text(tmp_path, SINGLE_JOB, "--configure-rule", "E9509:strict=true") == []  # per rule
+
+
+def test_strict_and_rules_from_cfnlintrc(tmp_path) -> None:
+    (tmp_path / ".cfnlintrc").write_text(
+        f"append_rules:\n  - {MODULE}\nconfigure_rules:\n  E9515:\n    strict: true\ntemplates:\n  - t.yaml\n"
+    )
+    (tmp_path / "t.yaml").write_text(SINGLE_JOB)
+    result = run_cfn_lint_command(["--format", "parseable"], tmp_path)
+    assert re.findall(r":(E95\d\d):", result.stdout) == ["E9515"]
+
+
+def test_strict_from_template_metadata(tmp_path) -> None:
+    head = "Metadata:\n  cfn-lint:\n    config:\n      configure_rules:\n        E9515:\n          strict: true\n"
+    assert [m.rule.id for m in lint_text(tmp_path, template(job("JobStrictFail", SINGLE), head=head))] == ["E9515"]
+
+
+def test_cfn_lint_suppression(tmp_path) -> None:
+    failing = template(job("JobFail", DOUBLE))
+    assert [m.rule.id for m in lint_text(tmp_path, failing)] == ["E9515"]
+    assert lint_text(tmp_path, failing, "--ignore-checks", "E9515") == []
+    assert lint_text(tmp_path, failing, "--ignore-checks", "E95") == []
+    head = "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E9515]\n"
+    assert lint_text(tmp_path, template(job("JobFail", DOUBLE), head=head)) == []
+    ignored = "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E9515]\n"
+    both = template(job("JobPassIgnored", DOUBLE, extra=ignored), job("JobFail", DOUBLE))
+    assert [m.message.split("`")[1] for m in lint_text(tmp_path, both)] == ["JobFail"]
+
+
+def test_cfnlintrc_ignore_checks(tmp_path) -> None:
+    (tmp_path / ".cfnlintrc").write_text(f"append_rules: [{MODULE}]\nignore_checks: [E9515]\n")
+    (tmp_path / "t.yaml").write_text(template(job("JobFail", DOUBLE)))
+    result = run_cfn_lint_command(["--format", "parseable", "--", "t.yaml"], tmp_path)
+    assert "E9515" not in result.stdout
+
+
+# --- positions in every output format -------------------------------------------------------
+
+POSITIONED = next(f for f in CFN_FIXTURES if f.id.endswith(os.path.join("sagemaker-15", "conditions.fail.yaml")))
+
+
+def expected_positions() -> set[tuple[str, int, int]]:
+    return {(rule, line, column) for rule, _, line, column, _ in cli_findings(False)[_key(POSITIONED.path)]}
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "parseable", "pretty"])
+def test_positions_in_output_formats(tmp_path, fmt: str) -> None:
+    if fmt == "sarif":
+        pytest.importorskip("sarif_om", reason="cfn-lint writes SARIF only with its [sarif] extra")
+    result = run_cfn_lint_command(["--append-rules", MODULE, "--format", fmt, "--", POSITIONED.path], tmp_path)
+    assert result.returncode == 2, result.stderr
+    found: set[tuple[str, int, int]] = set()
+    if fmt == "json":
+        for item in json.loads(result.stdout):
+            start = item["Location"]["Start"]
+            found.add((item["Rule"]["Id"], start["LineNumber"], start["ColumnNumber"]))
+            assert item["Rule"]["Source"] == find_rule(item["Rule"]["Id"]).help_url
+    elif fmt == "sarif":
+        run = json.loads(result.stdout)["runs"][0]
+        for item in run["results"]:
+            region = item["locations"][0]["physicalLocation"]["region"]
+            found.add((item["ruleId"], region["startLine"], region["startColumn"]))
+        described = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+        assert described["E9515"]["helpUri"] == find_rule("E9515").help_url
+    elif fmt == "parseable":
+        for line in result.stdout.splitlines():
+            _, start, column, _, _, rule, _ = line.split(":", 6)
+            found.add((rule, int(start), int(column)))
+    else:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+        for start, column, rule in re.findall(r"^(\d+):(\d+):\s+([EWI]\d{4})\s", text, flags=re.M):
+            found.add((rule, int(start), int(column)))
+    expected = {(find_rule(rule).cfn_lint_id, line, column) for rule, line, column in expected_positions()}
+    assert expected and {f for f in found if f[0].startswith("E95")} == expected
+    markers = set(POSITIONED.marked_lines().values())
+    assert {line for _, line, _ in expected} <= markers
