@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,30 @@ HOOK_ID = "sagemaker-iac-lint"
 # What pip needs to build the package, and the hook manifest; nothing else goes into the copy.
 HOOK_REPO_FILES = ["pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml", "src"]
 
-pytestmark = pytest.mark.skipif(
+needs_pre_commit = pytest.mark.skipif(
     importlib.util.find_spec("pre_commit") is None, reason="pre-commit is not installed in this environment"
 )
+
+
+def test_manifest_matches_the_package() -> None:
+    """The hook's fixed fields, and its python-hcl2 pin kept equal to the `terraform` extra."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == HOOK_ID and hook["language"] == "python"
+    assert hook["entry"] == "sagemaker-iac-lint check" and hook["require_serial"] is False
+    assert hook.get("pass_filenames", True) is True
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert hook["additional_dependencies"] == extras["terraform"]
+    files = re.compile(hook["files"])
+    for name in ("a.yaml", "b/c.yml", "t.json", "x.template", "main.tf", "main.tf.json", "plan.json"):
+        assert files.search(name), name
+    for name in ("main.py", "README.md", "yaml", "tf.lock.hcl", "x.tfvars"):
+        assert not files.search(name), name
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -61,6 +83,7 @@ def try_repo(hook_repo: Path, project: Path, home: Path) -> subprocess.Completed
     )
 
 
+@needs_pre_commit
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_hook_fails_on_a_finding_and_passes_once_fixed(tmp_path) -> None:
     hook_repo = hook_repository(tmp_path / "hook")
