@@ -58,7 +58,8 @@ class Rule:
 
     @property
     def title(self) -> str:
-        plural = self.resource_kind.replace("definition", "definitions").replace("schedule ", "schedules ")
+        kind = self.resource_kind
+        plural = kind.replace("schedule ", "schedules ", 1) if "schedule " in kind else kind + "s"
         return f"SageMaker {plural} should enable inter-container traffic encryption"
 
     @property
@@ -69,7 +70,7 @@ class Rule:
 
     @property
     def description(self) -> str:
-        flag = ".".join(self.flag_path)
+        flag = ".".join(self.scope + self.flag_path)
         if self.multi_instance_only:
             return (
                 f"A {self.resource_kind} that can run on 2 or more instances must set {flag} to true "
@@ -84,7 +85,11 @@ class Rule:
             "containers over the network. Without inter-container traffic encryption that data "
             "travels in clear text. A single-instance job has no inter-container hop, which is why "
             "the problem stays invisible in development and appears when the job is scaled up. "
-            "The setting cannot be changed on an existing resource: changing it replaces the resource."
+            + (
+                "The setting cannot be changed on an existing resource: changing it replaces the resource."
+                if self.create_only
+                else "The setting can be changed in place, without replacing the resource."
+            )
         )
 
     @property
