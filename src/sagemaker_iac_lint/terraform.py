@@ -30,6 +30,17 @@ The ``hcl2`` outputs this module normalises (one import name, three shapes):
   rendered with Python booleans (``var.p ? True : False``) and parentheses dropped.
 
 Which shape is installed is found by parsing a one-line probe, not by version numbers.
+
+Positions and suppressions come from the file's text, because no parser keeps comments and
+python-hcl2 8.x keeps no line numbers: a resource spans its ``resource "type" "name" {`` line to the
+matching brace; the flag points at its own line, else at ``network_config``, else at the resource;
+``# sagemaker-iac-lint:ignore=SageMaker.15:reason`` (or ``//``, or a ``"//"`` key in `.tf.json`)
+inside that span suppresses. A plan points at the resource's ``"address"`` line and has no comments.
+
+Public API: ``read_tf``, ``read_tf_json``, ``read_plan``, ``is_plan``, ``hcl2_problem``, and for
+adapters ``subject_from_attributes``, ``normalise_checkov_conf``, ``TfContext``, ``Expr``,
+``AFTER_APPLY``, ``NO_DEFAULT``. Every reader raises ``ReadError`` with one line for a file it cannot
+parse; ``hcl2`` is imported on first use only.
 """
 
 from __future__ import annotations
@@ -133,7 +144,8 @@ def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
     except ImportError as error:
         if getattr(error, "name", None) == "hcl2":
             raise ReadError(f"reading .tf files needs an HCL parser: {INSTALL_HINT}") from None
-        raise ReadError(f"the installed `hcl2` package cannot be imported ({error}): reinstall it or {INSTALL_HINT}") from None
+        reason = _one_line(error)
+        raise ReadError(f"the installed `hcl2` package cannot be imported ({reason}): reinstall it or {INSTALL_HINT}") from None
     except Exception as error:  # a half-overwritten package fails in any way
         raise ReadError(f"the installed `hcl2` package cannot be imported ({_one_line(error)}): {INSTALL_HINT}") from None
 
@@ -153,7 +165,8 @@ def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
     try:
         probe = loads('a = "s"\n').get("a")
     except Exception as error:
-        raise ReadError(f"the installed `hcl2` package does not work ({_one_line(error)}): reinstall it or {INSTALL_HINT}") from None
+        reason = _one_line(error)
+        raise ReadError(f"the installed `hcl2` package does not work ({reason}): reinstall it or {INSTALL_HINT}") from None
     if probe == ["s"]:
         return "wrapped", loads
     if probe == '"s"':
@@ -278,9 +291,7 @@ def _hcl_value(node: object, shape: str) -> object:
                 return Expr(node[2:-1].strip())
             return Expr(node)  # a bare identifier such as `bool`
         return _template(node, escaped=shape == "wrapped")
-    if isinstance(node, dict):
-        if shape == "wrapped" and _is_wrapped_body(node):
-            return _hcl_body(node, shape)
+    if isinstance(node, dict):  # an object: bc-python-hcl2 wraps nothing inside one
         return {_unquote(k): _hcl_value(v, shape) for k, v in node.items() if not k.startswith("__")}
     if isinstance(node, list):
         return [_hcl_value(item, shape) for item in node]
@@ -348,6 +359,23 @@ _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"\Z')
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?\Z")
 
 
+_STRING_OR_CODE = re.compile(r'("(?:[^"\\]|\\.)*"?)|([^"]+)')
+_PYTHON_WORDS = {"True": "true", "False": "false", "None": "null"}
+
+
+def _tidy(text: str) -> str:
+    """One spelling of an expression whichever parser rendered it (bc-python-hcl2 writes `max(1,2)`
+    and `True`), so that messages and condition keys read the same in every environment."""
+    parts = []
+    for string, code in _STRING_OR_CODE.findall(text):
+        if string:
+            parts.append(string)
+            continue
+        code = re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", code))
+        parts.append(re.sub(r"\b(True|False|None)\b", lambda m: _PYTHON_WORDS[m.group(1)], code))
+    return "".join(parts).strip()
+
+
 def _strip_parens(text: str) -> str:
     text = text.strip()
     while text.startswith("(") and _closing(text, 0) == len(text) - 1:
@@ -398,12 +426,12 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
         return [(scenario, Value.unknown("a value known only after apply"), origin)]
     if not isinstance(node, Expr):
         return [(scenario, node, origin)]
-    text = _strip_parens(node)
+    text = _tidy(_strip_parens(node))
     split = _conditional(text)
     if split:
         condition, when_true, when_false = split
         fixed = _literal(_strip_parens(condition))
-        key = " ".join(condition.split())
+        key = _strip_parens(condition)
         out = []
         for branch, expression in ((True, when_true), (False, when_false)):
             if isinstance(fixed, bool) and fixed is not branch:
@@ -434,7 +462,7 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
         if name not in context.locals:
             return [(scenario, Value.unknown(f"local `{name}`, which is not defined in this file"), origin)]
         return _expand(context.locals[name], role, context, scenario, f"local `{name}`", seen | {name})
-    return [(scenario, Value.unknown(f"`{' '.join(text.split())}`"), origin)]
+    return [(scenario, Value.unknown(f"`{text}`"), origin)]
 
 
 def _kind(node: object) -> str:
@@ -577,12 +605,12 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     them, and suppression comments are read from them.
     """
     end_line = max(end_line, line)
-    if resource_type in NONEXISTENT_TF_TYPES:
-        return Subject(rule, address, resource_type, line, column, count=[], flag=[], terraform=True,
-                       unsupported=_unsupported(rule, resource_type, address))
     subject = Subject(rule, address, resource_type, line, column, count=[], flag=[], terraform=True)
     if context.lines:
         subject.suppressions = _suppressions(context.lines, line, end_line, context.json)
+    if resource_type in NONEXISTENT_TF_TYPES:
+        subject.unsupported = _unsupported(rule, resource_type, address)
+        return subject
     if not isinstance(attributes, dict):
         unreadable = Value.unknown(f"the resource body, written as {_kind(attributes)}")
         subject.count = [(ALWAYS, unreadable)]
@@ -602,7 +630,8 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
             if position:
                 break
     flag_line, flag_column = position or (line, column)
-    subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in _walk(attributes, flag_path, "flag", context)]
+    flags = _walk(attributes, flag_path, "flag", context)
+    subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
 
 
@@ -622,7 +651,7 @@ def _guarded(read: Callable[[], list[Subject]]) -> list[Subject]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _labelled(entries: object, shape: str):
+def _labelled(entries: object):
     """(label, body) pairs of a top-level block list such as ``variable`` (one label)."""
     for entry in entries if isinstance(entries, list) else [entries]:
         if isinstance(entry, dict):
@@ -633,9 +662,9 @@ def _labelled(entries: object, shape: str):
 
 def _tf_context(parsed: dict, shape: str, text: str) -> TfContext:
     context = TfContext(text=text)
-    for name, body in _labelled(parsed.get("variable", []), shape):
+    for name, body in _labelled(parsed.get("variable", [])):
         body = _hcl_body(body, shape) if isinstance(body, dict) else {}
-        context.variables[name] = body.get("default", NO_DEFAULT) if "default" in body else NO_DEFAULT
+        context.variables[name] = body.get("default", NO_DEFAULT)
     for body in parsed.get("locals", []) if isinstance(parsed.get("locals"), list) else []:
         if isinstance(body, dict):
             context.locals.update(_hcl_body(body, shape))
@@ -662,9 +691,26 @@ def _block_lines(text: str, resource_type: str, name: str, raw: object, after: i
     return start, end, 1, after
 
 
+_NOT_BRACKETS = re.compile(r"[^\[\]{}()]+")
+MAX_DEPTH = 400  # hcl2 hits Python's recursion limit near 300 levels, after seconds on a large file
+
+
+def _too_deep(text: str) -> bool:
+    if text.count("[") + text.count("{") + text.count("(") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for bracket in _NOT_BRACKETS.sub("", text):  # strings may hold brackets: a bound, not a parse
+        depth = depth + 1 if bracket in "[{(" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
 def read_tf(text: str, path: str) -> list[Subject]:
     """The monitored resources of one `.tf` file. Raises ReadError when it cannot be parsed."""
     shape, loads = _hcl2_parser()
+    if _too_deep(text):
+        raise ReadError(f"nested more than {MAX_DEPTH} levels deep")
     try:
         parsed = loads(text)
     except RecursionError:

@@ -1,0 +1,558 @@
+"""The Terraform front end: `.tf` through whichever hcl2 is installed, `.tf.json`, plan JSON.
+
+Run in both environments (python-hcl2 8.x and Checkov's bc-python-hcl2) so both parser shapes are proven.
+Fixture names are the spec (see `fixture_cases.py`): `<case>.<pass|fail>.<ext>`; a resource named
+`*_strict_fail_*` fails only the strict mode, `*_fail_*` fails both, anything else passes both; in `.tf`
+files a `# finding: <name>` comment sits on the line the finding points at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from fixture_cases import expected_failures
+
+pytest.importorskip("hcl2")
+
+from sagemaker_iac_lint import terraform  # noqa: E402
+from sagemaker_iac_lint.core import judge  # noqa: E402
+from sagemaker_iac_lint.errors import ReadError  # noqa: E402
+from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL  # noqa: E402
+from sagemaker_iac_lint.terraform import (  # noqa: E402
+    AFTER_APPLY,
+    Expr,
+    TfContext,
+    hcl2_problem,
+    is_plan,
+    normalise_checkov_conf,
+    read_plan,
+    read_tf,
+    read_tf_json,
+    subject_from_attributes,
+)
+
+pytestmark = pytest.mark.terraform
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).parents[2] / "shared" / "corpus" / "real"
+FORMATS = {"terraform": ".tf", "terraform_json": ".tf.json", "tfplan": ".json"}
+MB = "awscc_sagemaker_model_bias_job_definition"
+
+
+def read(path: Path):
+    text = path.read_text(encoding="utf-8")
+    if path.name.endswith(".tf.json"):
+        return read_tf_json(text, str(path))
+    if path.suffix == ".json":
+        return read_plan(text, str(path))
+    return read_tf(text, str(path))
+
+
+def fixture_paths():
+    for folder in FORMATS:
+        yield from sorted((FIXTURES / folder).glob("sagemaker-*/*.*"))
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(FIXTURES).as_posix()
+
+
+@pytest.mark.parametrize("path", list(fixture_paths()), ids=rel)
+def test_fixture(path: Path) -> None:
+    subjects = read(path)
+    assert subjects, "a fixture must hold at least one monitored resource"
+    control = RULES_BY_CONTROL["SageMaker." + path.parent.name.split("-")[1]].control
+    assert {s.rule.control for s in subjects} == {control}
+    assert all(s.terraform for s in subjects)
+    names = {s.name for s in subjects}
+
+    def failing(strict: bool) -> set[str]:
+        # as the CLI reports them: a suppression applies only when it gives a reason
+        return {s.name for s in subjects if judge(s, strict) and not s.suppressions.get(s.rule.control)}
+
+    assert failing(False) == expected_failures(names, strict=False)
+    assert bool(failing(False)) == (".fail." in path.name)
+    assert failing(True) == expected_failures(names, strict=True)
+    for subject in subjects:
+        verdict = judge(subject, strict=True)
+        if verdict and subject.name in failing(True) and path.suffix == ".tf":
+            short = subject.name.rsplit(".", 1)[-1]
+            assert markers(path).get(short) == verdict.line, f"{short}: no '# finding:' marker on line {verdict.line}"
+
+
+def markers(path: Path) -> dict[str, int]:
+    found = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = re.search(r"#\s*finding:\s*(\w+)", line)
+        if match:
+            found[match.group(1)] = number
+    return found
+
+
+def test_every_control_has_pass_and_fail_fixtures_in_every_format() -> None:
+    for folder in FORMATS:
+        for rule in RULES:
+            names = [p.name for p in (FIXTURES / folder / f"sagemaker-{rule.number}").glob("*.*")]
+            assert any(".pass." in n for n in names), (folder, rule.control)
+            assert any(".fail." in n for n in names), (folder, rule.control)
+
+
+# (fixture, address) -> (substring of the standard-mode message, line, column)
+FINDINGS = {
+    ("terraform/sagemaker-15/flag-false.fail.tf", f"{MB}.job_fail_flag_false"):
+        ("`network_config.enable_inter_container_traffic_encryption` is false", 31, 5),
+    ("terraform/sagemaker-15/no-network-config.fail.tf", f"{MB}.job_fail_no_network_config"):
+        ("`network_config.enable_inter_container_traffic_encryption` is not set (no `network_config`)", 1, 1),
+    ("terraform/sagemaker-15/no-flag.fail.tf", f"{MB}.job_fail_no_flag"):
+        ("`network_config.enable_inter_container_traffic_encryption` is not set)", 30, 3),
+    ("terraform/sagemaker-15/count-from-variable.fail.tf", f"{MB}.job_fail_count_from_variable"):
+        ("instance_count comes from variable `instance_count`, which Terraform does not bound", 7, 1),
+    ("terraform/sagemaker-15/flag-from-variable.fail.tf", f"{MB}.job_fail_flag_variable_no_default"):
+        ("comes from variable `encrypt_inter_container_traffic`, which has no default, so it is not provably true", 40, 5),
+    ("terraform/sagemaker-15/flag-from-variable.fail.tf", f"{MB}.job_fail_flag_variable_default_false"):
+        ("is false, from the default of variable `encryption_off`", 75, 5),
+    ("terraform/sagemaker-15/local.fail.tf", f"{MB}.job_fail_local_false"):
+        ("is false, from local `encrypt`", 41, 5),
+    ("terraform/sagemaker-15/local.fail.tf", f"{MB}.job_fail_local_count_from_variable"):
+        ("instance_count comes from variable `instance_count`, which Terraform does not bound", 46, 1),
+    ("terraform/sagemaker-15/conditional.fail.tf", f"{MB}.job_fail_conditional_uncorrelated"):
+        ("when condition `var.encrypt` is false and condition `var.prod` is true", 41, 5),
+    ("terraform/sagemaker-15/conditional.fail.tf", f"{MB}.job_fail_conditional_inverted"):
+        ("when condition `var.prod` is true (instance_count is 4)", 76, 5),
+    ("terraform/sagemaker-15/function-call.fail.tf", f"{MB}.job_fail_flag_from_function"):
+        ("comes from `tobool(var.encrypt)`, so it is not provably true", 45, 5),
+    ("terraform/sagemaker-15/function-call.fail.tf", f"{MB}.job_fail_flag_from_data_source"):
+        ('comes from `data.aws_ssm_parameter.encrypt.insecure_value == "true"`', 80, 5),
+    ("terraform/sagemaker-15/function-call.fail.tf", f"{MB}.job_fail_count_from_function"):
+        ("instance_count comes from `max(2, length(var.endpoints))`", 85, 1),
+    ("terraform/sagemaker-9/aws-block-syntax.fail.tf", "aws_sagemaker_data_quality_job_definition.job_fail_flag_false"):
+        ("is false", 25, 5),
+    ("terraform/sagemaker-9/aws-block-syntax.fail.tf", "aws_sagemaker_data_quality_job_definition.job_fail_no_network_config"):
+        ("is not set (no `network_config`)", 30, 1),
+    ("terraform/sagemaker-9/aws-block-syntax.fail.tf", "aws_sagemaker_data_quality_job_definition.job_fail_no_flag"):
+        ("`network_config.enable_inter_container_traffic_encryption` is not set)", 79, 3),
+    ("terraform/sagemaker-22/inline-unencrypted.fail.tf", "awscc_sagemaker_monitoring_schedule.schedule_fail_inline_flag_false"):
+        ("runs its inline job with inter-container traffic encryption off (`network_config.enable_inter_container_traffic_encryption` is false)", 72, 9),
+    ("terraform_json/sagemaker-15/no-network-config.fail.tf.json", f"{MB}.job_fail_no_network_config"):
+        ("is not set (no `network_config`)", 4, 7),
+    ("terraform_json/sagemaker-15/flag-false.fail.tf.json", f"{MB}.job_fail_flag_false"):
+        ("is false", 36, 11),
+    ("terraform_json/sagemaker-15/count-from-variable.fail.tf.json", f"{MB}.job_fail_count_from_variable"):
+        ("variable `instance_count`, which Terraform does not bound", 10, 7),
+    ("tfplan/sagemaker-15/module.fail.json", f"module.monitoring.{MB}.job_fail_in_module"):
+        ("is false", 62, 15),
+    ("tfplan/sagemaker-15/after-apply.fail.json", f"{MB}.job_fail_flag_after_apply"):
+        ("comes from a value known only after apply, so it is not provably true", 8, 11),
+    ("tfplan/sagemaker-15/after-apply.fail.json", f"{MB}.job_fail_count_after_apply"):
+        ("instance_count comes from a value known only after apply", 57, 11),
+    ("tfplan/sagemaker-9/aws-block-syntax.fail.json", "aws_sagemaker_data_quality_job_definition.job_fail_no_network_config"):
+        ("is not set (no `network_config`)", 8, 11),
+}
+
+
+@pytest.mark.parametrize("key", list(FINDINGS), ids=lambda key: key[1].rsplit(".", 1)[-1])
+def test_finding_message_and_position(key) -> None:
+    fixture, address = key
+    substring, line, column = FINDINGS[key]
+    subjects = {s.name: s for s in read(FIXTURES / fixture)}
+    verdict = judge(subjects[address])
+    assert verdict is not None
+    assert substring in verdict.message
+    assert (verdict.line, verdict.column) == (line, column)
+
+
+def test_plan_addresses_keep_the_module() -> None:
+    subjects = read(FIXTURES / "tfplan/sagemaker-15/module.fail.json")
+    assert {s.name for s in subjects} == {f"{MB}.job_pass_encrypted", f"module.monitoring.{MB}.job_fail_in_module"}
+
+
+def test_conditional_scenarios_are_keyed_by_the_condition_text() -> None:
+    (subject,) = read(FIXTURES / "terraform/sagemaker-15/conditional-correlated.pass.tf")
+    assert subject.name.endswith("job_strict_fail_conditional_correlated")
+    assert [(scenario, value.literal) for scenario, value in subject.count] == [
+        (frozenset({("var.prod", True)}), 4),
+        (frozenset({("var.prod", False)}), 1),
+    ]
+    assert [(scenario, value.literal) for scenario, value in subject.flag] == [
+        (frozenset({("var.prod", True)}), True),
+        (frozenset({("var.prod", False)}), False),
+    ]
+    strict = judge(subject, strict=True)
+    assert "when condition `var.prod` is false" in strict.message
+
+
+# ---------------------------------------------------------------------------------------------
+# The installed hcl2: one shape among three, and problems reported in one line
+# ---------------------------------------------------------------------------------------------
+
+
+def installed(name: str) -> bool:
+    try:
+        metadata.distribution(name)
+        return True
+    except metadata.PackageNotFoundError:
+        return False
+
+
+def test_the_installed_hcl2_shape_is_recognised() -> None:
+    assert hcl2_problem() is None
+    shape, _ = terraform._hcl2_parser()
+    if installed("bc-python-hcl2"):
+        assert shape == "wrapped"
+    elif metadata.version("python-hcl2").startswith("8."):
+        assert shape == "quoted"
+
+
+def test_parser_lines_agree_with_the_text_scanner() -> None:
+    # bc-python-hcl2 (and 7.x) give block lines; the text scanner, which python-hcl2 8.x needs, must agree.
+    shape, loads = terraform._hcl2_parser()
+    text = (FIXTURES / "terraform/sagemaker-9/aws-block-syntax.fail.tf").read_text()
+    for entry in loads(text)["resource"]:
+        for rtype, named in entry.items():
+            for name, body in named.items():
+                line, end, column, _ = terraform._block_lines(text, terraform._unquote(rtype), terraform._unquote(name), body, 0)
+                if "__start_line__" in body:
+                    assert (line, end) == (body["__start_line__"], body["__end_line__"])
+                assert text.splitlines()[end - 1] == "}"
+
+
+def test_missing_hcl2_says_what_to_install(monkeypatch) -> None:
+    import sys
+
+    terraform._hcl2_parser.cache_clear()
+    monkeypatch.setitem(sys.modules, "hcl2", None)  # import hcl2 -> ImportError
+    try:
+        with pytest.raises(ReadError, match=r"install 'sagemaker-iac-lint\[terraform\]'"):
+            read_tf('resource "x" "y" {}\n', "main.tf")
+        monkeypatch.setattr(metadata, "distribution", _no_distribution)
+        problem = hcl2_problem()
+        assert "install 'sagemaker-iac-lint[terraform]'" in problem and "\n" not in problem
+    finally:
+        terraform._hcl2_parser.cache_clear()
+
+
+def _no_distribution(name):
+    raise metadata.PackageNotFoundError(name)
+
+
+def test_both_hcl2_distributions_installed_is_a_problem(monkeypatch) -> None:
+    monkeypatch.setattr(metadata, "distribution", lambda name: object())
+    problem = hcl2_problem()
+    assert "python-hcl2" in problem and "bc-python-hcl2" in problem and "\n" not in problem
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading `.tf` text
+# ---------------------------------------------------------------------------------------------
+
+
+def job(body: str, name: str = "job", rtype: str = MB) -> str:
+    return f'resource "{rtype}" "{name}" {{\n{body}\n}}\n'
+
+
+def one(text: str, reader=read_tf):
+    (subject,) = reader(text, "main.tf")
+    return subject
+
+
+def values(possibilities):
+    return [(value.kind, value.literal, value.origin) for _, value in possibilities]
+
+
+def test_awscc_object_and_aws_block_syntax_read_the_same() -> None:
+    object_syntax = one(job(
+        "  job_resources = { cluster_config = { instance_count = 3 } }\n"
+        "  network_config = { enable_inter_container_traffic_encryption = true }"))
+    block_syntax = one(job(
+        "  job_resources {\n    cluster_config {\n      instance_count = 3\n    }\n  }\n"
+        "  network_config {\n    enable_inter_container_traffic_encryption = true\n  }",
+        rtype="aws_sagemaker_data_quality_job_definition"))
+    for subject in (object_syntax, block_syntax):
+        assert values(subject.count) == [("literal", 3, "")]
+        assert values(subject.flag) == [("literal", True, "")]
+    assert (object_syntax.flag[0][1].line, object_syntax.flag[0][1].column) == (3, 22)
+    assert (block_syntax.flag[0][1].line, block_syntax.flag[0][1].column) == (8, 5)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('  network_config = "yes"', "`network_config` written as a string, not an object"),
+        ("  network_config = [true]", "`network_config` written as a list, not an object"),
+        ("  network_config { enable_inter_container_traffic_encryption = [true] }\n"
+         "  network_config { enable_inter_container_traffic_encryption = true }", "2 `network_config` blocks"),
+        ("  network_config = { enable_inter_container_traffic_encryption = 1 }", "a number, where true or false belongs"),
+        ('  network_config = { enable_inter_container_traffic_encryption = "${var.x}-on" }', '`"${var.x}-on"`'),
+        ('  dynamic "network_config" {\n    for_each = [1]\n    content {\n'
+         "      enable_inter_container_traffic_encryption = true\n    }\n  }", 'a `dynamic "network_config"` block'),
+    ],
+)
+def test_a_flag_of_the_wrong_shape_is_unknown_and_fails(body: str, expected: str) -> None:
+    subject = one(job("  job_resources = { cluster_config = { instance_count = 2 } }\n" + body))
+    assert all(value.kind == "unknown" for _, value in subject.flag)
+    verdict = judge(subject)
+    assert verdict is not None and expected in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        ("[2]", "a list, where a number belongs"),
+        ('{ n = 2 }', "an object, where a number belongs"),
+        ('"two"', "instance_count is `two`, which is not a number"),
+    ],
+)
+def test_a_count_of_the_wrong_shape_fails(count: str, expected: str) -> None:
+    subject = one(job(f"  job_resources = {{ cluster_config = {{ instance_count = {count} }} }}\n"
+                      "  network_config = { enable_inter_container_traffic_encryption = false }"))
+    verdict = judge(subject)
+    assert verdict is not None and expected in verdict.message
+
+
+def test_job_resources_of_the_wrong_shape_fails() -> None:
+    subject = one(job('  job_resources = "big"'))
+    assert "`job_resources` written as a string, not an object" in judge(subject).message
+
+
+def test_string_forms_of_counts_and_flags() -> None:
+    subject = one(job('  job_resources = { cluster_config = { instance_count = "2" } }\n'
+                      '  network_config = { enable_inter_container_traffic_encryption = "true" }'))
+    assert values(subject.count) == [("literal", "2", "")]
+    assert judge(subject) is None
+    # "${var.x}" alone is the value of var.x itself
+    subject = one('variable "on" {\n  default = true\n}\n' + job(
+        '  job_resources = { cluster_config = { instance_count = 2 } }\n'
+        '  network_config = { enable_inter_container_traffic_encryption = "${var.on}" }'))
+    assert values(subject.flag) == [("literal", True, "the default of variable `on`")]
+
+
+def test_variable_not_declared_in_the_file() -> None:
+    subject = one(job("  job_resources = { cluster_config = { instance_count = 2 } }\n"
+                      "  network_config = { enable_inter_container_traffic_encryption = var.elsewhere }"))
+    assert values(subject.flag) == [("unknown", None, "variable `elsewhere`, which has no default in this file")]
+
+
+def test_local_cycle_and_undefined_local() -> None:
+    text = "locals {\n  a = local.b\n  b = local.a\n}\n" + job(
+        "  job_resources = { cluster_config = { instance_count = local.missing } }\n"
+        "  network_config = { enable_inter_container_traffic_encryption = local.a }")
+    subject = one(text)
+    assert values(subject.flag) == [("unknown", None, "local `a`, which refers to itself")]
+    assert values(subject.count) == [("unknown", None, "local `missing`, which is not defined in this file")]
+
+
+def test_nested_and_parenthesised_conditionals() -> None:
+    subject = one(job(
+        "  job_resources = { cluster_config = { instance_count = (var.a ? (var.b ? 4 : 2) : 1) } }\n"
+        "  network_config = { enable_inter_container_traffic_encryption = var.a ? var.a ? true : false : false }"))
+    assert [(dict(s), v.literal) for s, v in subject.count] == [
+        ({"var.a": True, "var.b": True}, 4), ({"var.a": True, "var.b": False}, 2), ({"var.a": False}, 1)]
+    # var.a ? (var.a ? true : false) : false cannot give false when var.a is true
+    assert [(dict(s), v.literal) for s, v in subject.flag] == [({"var.a": True}, True), ({"var.a": False}, False)]
+    assert judge(subject) is None
+    if terraform._hcl2_parser()[0] == "plain":
+        return  # python-hcl2 7.x cannot parse a conditional broken over lines inside parentheses
+    multi_line = one(job(
+        "  job_resources = { cluster_config = { instance_count = 1 } }\n"
+        "  network_config = {\n    enable_inter_container_traffic_encryption = (\n      true\n      ? true\n      : false\n    )\n  }"))
+    assert values(multi_line.flag) == [("literal", True, "")]
+
+
+def test_a_literal_condition_has_one_branch() -> None:
+    subject = one(job("  job_resources = { cluster_config = { instance_count = true ? 4 : 1 } }"))
+    assert [(s, v.literal) for s, v in subject.count] == [(frozenset(), 4)]
+
+
+def test_null_is_not_set() -> None:
+    subject = one(job("  job_resources = { cluster_config = { instance_count = 2 } }\n  network_config = null"))
+    assert judge(subject).message.count("is not set (no `network_config`)") == 1
+
+
+def test_monitoring_schedule_scope() -> None:
+    named = one(job('  monitoring_schedule_config {\n    monitoring_job_definition_name = "x"\n  }',
+                    rtype="aws_sagemaker_monitoring_schedule"))
+    assert values(named.scope) == [("absent", None, "")]
+    assert judge(named, strict=True) is None
+    inline = one(job("  monitoring_schedule_config {\n    monitoring_job_definition {\n"
+                     "      monitoring_resources {\n        cluster_config {\n          instance_count = 1\n        }\n      }\n"
+                     "    }\n  }", rtype="aws_sagemaker_monitoring_schedule"))
+    assert values(inline.scope) == [("literal", True, "")]
+    assert "is not set (no `network_config`)" in judge(inline).message
+
+
+def test_suppression_comments_inside_the_block() -> None:
+    text = (
+        "# sagemaker-iac-lint:ignore=SageMaker.9:outside the block does not count\n"
+        + job("  # sagemaker-iac-lint:ignore=SageMaker.15:bias runs on one instance by design\n"
+              "  job_resources = { cluster_config = { instance_count = 2 } }", name="a")
+        + job("  // sagemaker-iac-lint:ignore=sagemaker-15,CKV_SAGEMAKER_9\n", name="b")
+        + job("  job_resources = { cluster_config = { instance_count = 2 } }", name="c")
+    )
+    a, b, c = read_tf(text, "main.tf")
+    assert a.suppressions == {"SageMaker.15": "bias runs on one instance by design"}
+    assert b.suppressions == {"SageMaker.15": "", "SageMaker.9": ""}
+    assert c.suppressions == {}
+
+
+def test_resource_address_line_and_terraform_flag() -> None:
+    text = '\n\n  resource "awscc_sagemaker_model_bias_job_definition" "indented" {\n  }\n'
+    subject = one(text)
+    assert (subject.name, subject.resource_type, subject.line, subject.column) == (
+        f"{MB}.indented", MB, 3, 3)
+    assert subject.terraform
+
+
+def test_unrelated_resources_are_ignored() -> None:
+    assert read_tf('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n', "main.tf") == []
+    assert read_tf("", "empty.tf") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'resource "x" "y" {\n  a = \n}\n',
+        'resource "x" "y" {\n',
+        "}}}}",
+        'resource "x" "y" {\n  a = "unterminated\n}\n',
+        "\x00\x01\x02 binary",
+    ],
+)
+def test_malformed_hcl_is_a_one_line_read_error(text: str) -> None:
+    with pytest.raises(ReadError) as raised:
+        read_tf(text, "bad.tf")
+    message = str(raised.value)
+    assert "\n" not in message and "Traceback" not in message and message
+
+
+def test_deep_nesting_is_a_read_error_or_reads() -> None:
+    depth = 5000
+    text = 'resource "awscc_sagemaker_model_bias_job_definition" "deep" {\n  a = ' + "[" * depth + "]" * depth + "\n}\n"
+    try:
+        subjects = read_tf(text, "deep.tf")
+    except ReadError as error:
+        assert "\n" not in str(error)
+    else:
+        assert [s.name for s in subjects] == [f"{MB}.deep"]
+
+
+def test_nonexistent_aws_types_are_reported_not_ignored() -> None:
+    for rule in RULES:
+        for rtype in rule.nonexistent_tf_types:
+            subject = one(job("  network_config {\n    enable_inter_container_traffic_encryption = true\n  }", rtype=rtype))
+            assert subject.rule is rule
+            verdict = judge(subject)
+            assert verdict is not None
+            assert f"`{rtype}` does not exist in the hashicorp/aws provider" in verdict.message
+            assert rule.tf_types[0] in verdict.message
+
+
+# ---------------------------------------------------------------------------------------------
+# The normalised shape, as a Checkov adapter would feed it
+# ---------------------------------------------------------------------------------------------
+
+
+def test_normalise_checkov_conf() -> None:
+    conf = {
+        "job_resources": [{"cluster_config": {"instance_count": "${var.prod ? 4 : 1}"}}],
+        "network_config": [{"enable_inter_container_traffic_encryption": ["${var.prod ? True : False}"]}],
+        "role_arn": ["arn:aws:iam::123456789012:role/x"],
+        "tags": [[{"key": "a", "value": "b"}]],
+        "__start_line__": 3,
+        "__end_line__": 9,
+    }
+    body = normalise_checkov_conf(conf)
+    assert body == {
+        "job_resources": {"cluster_config": {"instance_count": "var.prod ? 4 : 1"}},
+        "network_config": [{"enable_inter_container_traffic_encryption": "var.prod ? True : False"}],
+        "role_arn": "arn:aws:iam::123456789012:role/x",
+        "tags": [{"key": "a", "value": "b"}],
+    }
+    assert isinstance(body["job_resources"]["cluster_config"]["instance_count"], Expr)
+    subject = subject_from_attributes(RULES_BY_CONTROL["SageMaker.15"], f"{MB}.x", MB, body, 3, TfContext(), 9)
+    assert judge(subject) is None
+    assert judge(subject, strict=True) is not None
+
+
+def test_after_apply_marker_in_the_normalised_shape() -> None:
+    body = {"job_resources": {"cluster_config": {"instance_count": AFTER_APPLY}},
+            "network_config": {"enable_inter_container_traffic_encryption": True}}
+    subject = subject_from_attributes(RULES_BY_CONTROL["SageMaker.15"], f"{MB}.x", MB, body, 1, TfContext())
+    assert values(subject.count) == [("unknown", None, "a value known only after apply")]
+    assert judge(subject) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# `.tf.json` and plans
+# ---------------------------------------------------------------------------------------------
+
+
+def test_tf_json_comment_key_suppresses() -> None:
+    doc = {"resource": {MB: {"job": {
+        "//": "sagemaker-iac-lint:ignore=SageMaker.15:reviewed in SEC-123",
+        "job_resources": {"cluster_config": {"instance_count": 2}},
+    }}}}
+    subject = one(json.dumps(doc, indent=2), read_tf_json)
+    assert subject.suppressions == {"SageMaker.15": "reviewed in SEC-123"}
+    assert judge(subject) is not None
+
+
+def test_tf_json_resource_list_form_and_template() -> None:
+    doc = {"variable": [{"n": {}}], "resource": [{MB: {"job": [{
+        "job_resources": [{"cluster_config": [{"instance_count": "${var.n}"}]}],
+        "network_config": [{"enable_inter_container_traffic_encryption": "$${not an expression}"}],
+    }]}}]}
+    subject = one(json.dumps(doc), read_tf_json)
+    assert values(subject.count) == [("unknown", None, "variable `n`, which Terraform does not bound")]
+    assert values(subject.flag) == [("literal", "${not an expression}", "")]
+
+
+@pytest.mark.parametrize("text", ["{", "[1, 2]", '{"resource": ', "\ufeff{}", "[" * 100000 + "]" * 100000])
+def test_malformed_json_is_a_one_line_read_error(text: str) -> None:
+    for reader in (read_tf_json, read_plan):
+        with pytest.raises(ReadError) as raised:
+            reader(text, "bad.json")
+        assert "\n" not in str(raised.value)
+
+
+def test_is_plan() -> None:
+    plan = json.loads((FIXTURES / "tfplan/sagemaker-15/encrypted.pass.json").read_text())
+    assert is_plan(plan)
+    assert is_plan({"format_version": "1.0", "terraform_version": "1.5.0", "values": {}})
+    assert not is_plan({"resource": {}})
+    assert not is_plan({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}})
+    assert not is_plan([])
+
+
+def test_read_plan_accepts_parsed_data() -> None:
+    text = (FIXTURES / "tfplan/sagemaker-15/module.fail.json").read_text()
+    assert [s.name for s in read_plan(text, "plan.json", json.loads(text))] == [s.name for s in read_plan(text, "plan.json")]
+
+
+def test_plan_with_no_resources() -> None:
+    assert read_plan('{"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {}}', "p.json") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The real corpus
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not there")
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.tf")) if CORPUS.is_dir() else [], ids=lambda p: p.name[:60])
+def test_real_corpus_files_read(path: Path) -> None:
+    subjects = read_tf(path.read_text(encoding="utf-8"), str(path))
+    assert subjects
+    # None of them runs 2+ instances: nothing fails the standard mode except an unencrypted inline schedule.
+    for subject in subjects:
+        verdict = judge(subject)
+        assert verdict is None or subject.rule.control == "SageMaker.22"
+
+
+def test_a_nonexistent_type_can_be_suppressed() -> None:
+    subject = one(job("  # sagemaker-iac-lint:ignore=SageMaker.13:migrating to awscc in PLAT-7",
+                      rtype="aws_sagemaker_model_quality_job_definition"))
+    assert subject.unsupported and subject.suppressions == {"SageMaker.13": "migrating to awscc in PLAT-7"}
