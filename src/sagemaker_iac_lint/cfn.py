@@ -168,6 +168,119 @@ class Template:
         self.parameters: dict = parameters if isinstance(parameters, dict) else {}
         self.mappings: dict = mappings if isinstance(mappings, dict) else {}
         self.resources: dict = resources if isinstance(resources, dict) else {}
+        self.conditions = Conditions(data.get("Conditions"), self.parameters)
+
+
+class Conditions:
+    """Which combinations of named conditions can hold together.
+
+    ``IsProd`` and ``IsDev`` comparing one parameter with two different values cannot both be
+    true, and ``!Not [!Condition IsProd]`` is never true with ``IsProd``: a scenario that needs
+    them to is not a deployment anyone can make. Anything a condition compares that is not a
+    parameter is a free yes/no, so an unknown stays possible (we fail closed).
+    """
+
+    LIMIT = 4096  # assignments to try before giving up and calling a scenario possible
+
+    def __init__(self, definitions: Any, parameters: dict):
+        self.definitions: dict = definitions if isinstance(definitions, dict) else {}
+        self.parameters = parameters
+        self._cache: dict[frozenset, bool] = {}
+
+    def feasible(self, scenario: frozenset) -> bool:
+        if not scenario:
+            return True
+        if scenario not in self._cache:
+            self._cache[scenario] = self._search(scenario)
+        return self._cache[scenario]
+
+    def _search(self, scenario: frozenset) -> bool:
+        choices: dict[str, set] = {}
+        for name, _ in scenario:
+            if name not in self.definitions:
+                return True  # an undeclared condition: nothing to reason with
+            self._collect(self.definitions[name], choices, set())
+        names = sorted(choices)
+        total = 1
+        for name in names:
+            total *= len(choices[name])
+            if total > self.LIMIT:
+                return True
+        assignment: dict[str, Any] = {}
+
+        def assign(index: int) -> bool:
+            if index == len(names):
+                return all(self._evaluate(self.definitions[c], assignment, set()) == branch for c, branch in scenario)
+            for value in sorted(choices[names[index]], key=repr):
+                assignment[names[index]] = value
+                if assign(index + 1):
+                    return True
+            return False
+
+        return assign(0)
+
+    def _side(self, node: Any) -> tuple[str, Any]:
+        found = _intrinsic(node)
+        if found and found[0] == "Ref" and isinstance(found[1], str) and found[1] in self.parameters:
+            return "parameter", found[1]
+        if found is None and isinstance(node, (str, int, float, bool)):
+            return "literal", str(node).lower() if isinstance(node, bool) else str(node)
+        return "opaque", json.dumps(node, sort_keys=True, default=str)
+
+    def _collect(self, node: Any, choices: dict[str, set], seen: set) -> None:
+        found = _intrinsic(node) if not (isinstance(node, dict) and "Condition" in node) else ("Condition", node["Condition"])
+        if found is None:
+            return
+        function, args = found
+        if function == "Condition" and isinstance(args, str) and args not in seen:
+            seen.add(args)
+            self._collect(self.definitions.get(args), choices, seen)
+        elif function == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
+            (kind_a, a), (kind_b, b) = self._side(args[0]), self._side(args[1])
+            for kind, name, other_kind, other in ((kind_a, a, kind_b, b), (kind_b, b, kind_a, a)):
+                if kind == "parameter":
+                    values = choices.setdefault("param:" + name, set())
+                    allowed = self.parameters.get(name, {}).get("AllowedValues") if isinstance(self.parameters.get(name), dict) else None
+                    if isinstance(allowed, list) and allowed:
+                        values.update(str(v).lower() if isinstance(v, bool) else str(v) for v in allowed)
+                    else:
+                        values.add(("other",))
+                        if other_kind == "literal":
+                            values.add(other)
+            if "parameter" not in (kind_a, kind_b) and "opaque" in (kind_a, kind_b):
+                choices["atom:" + json.dumps(args, sort_keys=True, default=str)] = {True, False}
+        elif function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(args, list):
+            for item in args:
+                self._collect(item, choices, seen)
+
+    def _evaluate(self, node: Any, assignment: dict, seen: set) -> bool | None:
+        found = _intrinsic(node) if not (isinstance(node, dict) and "Condition" in node) else ("Condition", node["Condition"])
+        if found is None:
+            return None
+        function, args = found
+        if function == "Condition":
+            if not isinstance(args, str) or args in seen or args not in self.definitions:
+                return None
+            return self._evaluate(self.definitions[args], assignment, seen | {args})
+        if function == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
+            (kind_a, a), (kind_b, b) = self._side(args[0]), self._side(args[1])
+            values = []
+            for kind, name in ((kind_a, a), (kind_b, b)):
+                if kind == "parameter":
+                    values.append(assignment.get("param:" + name))
+                elif kind == "literal":
+                    values.append(name)
+                else:
+                    return assignment.get("atom:" + json.dumps(args, sort_keys=True, default=str))
+            return None if None in values else values[0] == values[1]
+        if function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(args, list):
+            results = [self._evaluate(item, assignment, seen) for item in args]
+            if None in results:
+                return None
+            if function == "Fn::Not":
+                return not results[0] if len(results) == 1 else None
+            return all(results) if function == "Fn::And" else any(results)
+        return None
 
 
 def _intrinsic(node: Any) -> tuple[str, Any] | None:
@@ -351,10 +464,11 @@ def resolve(
     role: str,
     position: tuple[int, int],
     track_from: int = 0,
+    base: frozenset = ALWAYS,
 ) -> Possibilities:
     """Every value ``path`` can take under ``properties``, each in its scenario."""
     out: Possibilities = []
-    for scenario, leaf, _, leaf_position in _walk(properties, path, ALWAYS, (), position, track_from):
+    for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position, track_from):
         for branch_scenario, shape in _expand(leaf, scenario):
             if _is_no_value(shape):
                 out.append((branch_scenario, Value.absent("is removed with `AWS::NoValue`", *leaf_position)))
@@ -364,9 +478,11 @@ def resolve(
     return out
 
 
-def _presence(template: Template, properties: Any, path: tuple[str, ...], position: tuple[int, int]) -> Possibilities:
+def _presence(
+    template: Template, properties: Any, path: tuple[str, ...], position: tuple[int, int], base: frozenset = ALWAYS
+) -> Possibilities:
     out: Possibilities = []
-    for scenario, leaf, _, leaf_position in _walk(properties, path, ALWAYS, (), position):
+    for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position):
         if isinstance(leaf, Value) and leaf.kind == "absent":
             out.append((scenario, leaf))
         else:
@@ -397,9 +513,12 @@ def subject_for(template: Template, rule: Rule, name: str, resource: dict) -> Su
     notes: list[str] = []
     properties = resource.get("Properties", MarkedDict())
     start = position
-    scope = _presence(template, properties, rule.scope, start) if rule.scope else None
-    count = resolve(template, properties, rule.scope + rule.count_path, "count", start)
-    flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, track_from=len(rule.scope))
+    # A resource with a Condition exists only where that condition holds.
+    condition = resource.get("Condition")
+    base = frozenset({(condition, True)}) if isinstance(condition, str) else ALWAYS
+    scope = _presence(template, properties, rule.scope, start, base) if rule.scope else None
+    count = resolve(template, properties, rule.scope + rule.count_path, "count", start, base=base)
+    flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base)
     return Subject(
         rule=rule,
         name=name,
@@ -411,6 +530,7 @@ def subject_for(template: Template, rule: Rule, name: str, resource: dict) -> Su
         scope=scope,
         notes=notes,
         suppressions=_suppressions(resource),
+        feasible=template.conditions.feasible,
     )
 
 

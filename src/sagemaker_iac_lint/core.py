@@ -8,7 +8,7 @@ here knows about files, YAML, HCL or an engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .rules import Rule
 
@@ -86,6 +86,8 @@ class Subject:
     notes: list[str] = field(default_factory=list)  # what could not be read, said in the message
     # control -> reason, from the resource's own suppression comment or Metadata; "" = no reason given
     suppressions: dict[str, str] = field(default_factory=dict)
+    # can this combination of conditions hold at all? (None: every combination can)
+    feasible: Callable[[frozenset], bool] | None = None
     # set when the resource cannot be judged at all (a resource type that does not exist): the finding says this
     unsupported: str = ""
 
@@ -211,7 +213,9 @@ def _pairs(subject: Subject) -> Iterator[tuple[frozenset, Value, Value]]:
             both = merge(scope_scenario, count_scenario)
             for flag_scenario, flag in flags:
                 if compatible(both, flag_scenario):
-                    yield merge(both, flag_scenario), count, flag
+                    scenario = merge(both, flag_scenario)
+                    if subject.feasible is None or subject.feasible(scenario):
+                        yield scenario, count, flag
 
 
 def judge(subject: Subject, strict: bool = False) -> Verdict | None:

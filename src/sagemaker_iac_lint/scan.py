@@ -196,7 +196,7 @@ def parse_text(path: str, text: str) -> list[Subject]:
         from . import terraform
 
         if terraform.is_plan(data):
-            return terraform.read_plan(text, path)
+            return terraform.read_plan(text, path, data=data)
         if "resource" in data:  # Terraform JSON syntax under a plain .json name
             return terraform.read_tf_json(text, path)
     return cfn.read_subjects(data)
