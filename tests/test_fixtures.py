@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fixture_cases import Fixture, all_fixtures, expected_failures, hcl2_available
+from fixture_cases import FORMATS, Fixture, all_fixtures, expected_failures, hcl2_available
 from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL
 from sagemaker_iac_lint.scan import Options, read_file, scan
 
@@ -21,7 +21,7 @@ def declared_resources(fixture: Fixture) -> set[str]:
     if fixture.format == "cloudformation":
         return set(re.findall(r"\b((?:Job|Schedule)[A-Z]\w*)\"?:", text))
     if fixture.path.endswith(".tf"):
-        types = "|".join(rule.tf_types)
+        types = "|".join(rule.tf_types + rule.nonexistent_tf_types)
         return {f"{t}.{n}" for t, n in re.findall(rf'resource\s+"({types})"\s+"(\w+)"', text)}
     return {subject.name for subject in read_file(fixture.path)}
 
@@ -51,7 +51,8 @@ def test_fixture_verdicts(fixture: Fixture) -> None:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.control for r in RULES])
-def test_every_control_has_pass_and_fail_fixtures(rule) -> None:
+def test_every_control_has_pass_and_fail_fixtures_in_every_format(rule) -> None:
     outcomes = {(f.format, f.expected_file_outcome) for f in FIXTURES if f.control == rule.control}
-    assert ("cloudformation", "pass") in outcomes
-    assert ("cloudformation", "fail") in outcomes
+    for fmt in FORMATS:
+        assert (fmt, "pass") in outcomes, f"{rule.control} has no passing {fmt} fixture"
+        assert (fmt, "fail") in outcomes, f"{rule.control} has no failing {fmt} fixture"
