@@ -1,11 +1,14 @@
-"""The cfn-lint adapter: what cfn-lint hands a keyword rule, translated into a ``core.Subject``.
+"""The cfn-lint adapter: what cfn-lint hands a rule, translated into the CLI's ``core.Subject``.
 
-cfn-lint calls ``validate`` once per monitored resource's ``Properties`` (once per branch when
-``Properties`` itself is an ``Fn::If``). From there this module only translates:
+cfn-lint calls ``validate`` (the keyword hook on ``Resources/<Type>/Properties``) for each
+monitored resource whose ``Properties`` is a plain mapping; ``match`` (the template-level hook)
+takes the rest: ``Properties`` absent, an intrinsic function, or not a mapping at all, shapes
+that cfn-lint's schema walk hands to no keyword rule. For each resource this module only
+translates:
 
 - it walks the rule table's property paths, letting cfn-lint's condition model decide which
   ``Fn::If`` branches can be taken together (``Conditions.evolve`` raises for an impossible
-  combination, which knows ``!Not``, ``!Equals`` on one parameter, and the resource's own
+  combination: it knows ``!Not``, ``!Equals`` on one parameter, and the resource's own
   ``Condition``); the count is walked in each scope branch and the flag in each count branch,
   so a count and a flag are only paired when cfn-lint says their conditions can hold at once;
 - where a walk ends (a value, or a shape it cannot descend into) the value is resolved by
@@ -13,8 +16,9 @@ cfn-lint calls ``validate`` once per monitored resource's ``Properties`` (once p
   what they mean to the CLI (cfn-lint's own resolution returns nothing for a value it cannot
   resolve, and a parameter's Default in place of its bound, which would pass what must fail);
 - the finding comes from ``scan.findings_for``, the CLI's path from ``core.judge`` to a
-  finding (suppressions included), and is reported at the path of the flag, else
-  ``NetworkConfig``, else the resource, so cfn-lint computes line and column like everywhere else.
+  finding (our own suppression Metadata included), reported at the template path of the flag,
+  else ``NetworkConfig``, else the resource, so that cfn-lint computes line and column, and
+  applies its own ``ignore_checks``, as for any of its rules.
 
 Nothing here raises on a malformed template: every shape that is not what the schema says ends
 a walk, and ``cfn.resolve`` turns it into an unknown or absent value with a reason.
@@ -45,7 +49,7 @@ class _Step(NamedTuple):
     walked: tuple  # the property keys descended so far, relative to ``Properties``
     scenario: frozenset  # the (condition, branch) pairs taken, as core.Scenario
     conditions: Any  # cfn-lint's Conditions with those branches pinned
-    located: tuple  # template path of the deepest key that locates a finding ("" = none yet)
+    located: tuple  # template path of the deepest key that locates a finding (() = none yet)
 
 
 def _fn_if(node: Any) -> tuple[str, list] | None:
@@ -215,11 +219,9 @@ class MonitoringJobRule(CfnLintKeyword):
             paths.setdefault(position, path)
             return position
 
-        # The resource's own Condition is pinned by cfn-lint; it is a precondition of the resource,
-        # not a scenario of its properties, so (like the CLI) messages do not mention it.
-        own = resource.get("Condition")
-        pinned = conditions.status.items() if conditions is not None else ()
-        entry = frozenset(item for item in pinned if item != (own, True))
+        # What cfn-lint has pinned on the way here: the resource's own Condition, and the branch
+        # of an ``Fn::If`` that Properties itself is; the CLI starts its scenarios the same way.
+        entry = frozenset(conditions.status.items()) if conditions is not None else frozenset()
         start = _Step(instance, (), entry, conditions, ())
 
         def walk(step: _Step, path: tuple, track_from: int = 0) -> Iterator[_Step]:
@@ -231,6 +233,8 @@ class MonitoringJobRule(CfnLintKeyword):
         for scope_step in walk(start, rule.scope) if rule.scope else [start]:
             if scope is not None:
                 reached = len(scope_step.walked) == len(rule.scope)
+                # Like the CLI: reaching the inline definition is presence; stopping short of it
+                # is presence too unless the CLI's resolver calls what stopped it absent.
                 values = [Value.of(True)] if reached else _resolve(template, scope_step, rule.scope, "flag")
                 for value in values:
                     scope.append((scope_step.scenario, value if value.kind == "absent" else Value.of(True)))
