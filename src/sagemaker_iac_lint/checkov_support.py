@@ -1,0 +1,374 @@
+"""The Checkov front end, minus Checkov: where the checks live, strict mode, and the adapter.
+
+Checkov calls a check with one resource's configuration (``conf``) after its own parsing and
+rendering, in a different shape per framework:
+
+- CloudFormation: the resource mapping with ``Ref``s to parameters already replaced by their
+  ``Default`` (``Fn::If`` kept, its branches rendered); ``__file__`` and ``__startline__`` in every
+  nested mapping.
+- Terraform ``.tf``: bc-python-hcl2's wrapped shape (``[value]``; awscc objects ``[{...}]``, aws
+  blocks ``[{k: [v]}]``), variables, locals, conditionals and functions already evaluated with the
+  variables' defaults; an unresolvable reference left as bare text (``var.x``).
+- ``.tf.json`` (framework ``terraform_json``): the same wrapped shape, nothing rendered (``${var.x}``).
+- plan JSON (framework ``terraform_plan``): every level wrapped (``[null]``), ``__file__`` in every
+  mapping, and whatever is known only after apply simply missing.
+
+What Checkov evaluated is gone from ``conf`` (a count ``!Ref Count`` arrives as ``"1"``, a count
+``var.prod ? 4 : 1`` as ``1``), and PRODUCT.md judges the expression, not its default. So the adapter
+recovers the original and lets the CLI's own readers judge it: the file is the one Checkov names
+(``__file__`` for CloudFormation and plans, the Terraform graph's vertex for ``.tf``, the reported path
+from the working directory for ``.tf.json``), read again (``scan.read_file``; for ``.tf`` the text is
+parsed by Checkov's own HCL loader, handed in by the check, so this plugin never imports ``hcl2``) and
+the resource with the same name is judged. Only when there is no original to read does it judge
+Checkov's copy, and the message says so. docs/engines-checkov.md lists what still differs from the CLI.
+
+Nothing here imports Checkov: the check classes live in ``checkov_checks/``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+from .core import Subject, judge
+from .rules import Rule
+
+STRICT_ENV = "SAGEMAKER_IAC_LINT_STRICT"
+PASSED, FAILED, SKIPPED = "PASSED", "FAILED", "SKIPPED"
+
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_CHECKOV_AFTER_APPLY = "true_after_unknown"  # how Checkov marks it with EVAL_TF_PLAN_AFTER_UNKNOWN set
+_RENDERED_NOTE = (
+    "judged on Checkov's rendered copy because the original file could not be read again, so "
+    "parameter and variable defaults are already substituted"
+)
+
+# Checkov's loader for one `.tf` file: its own bc-python-hcl2 parse, or None when it cannot parse it.
+HclLoader = Callable[[str], Any]
+
+
+def checkov_dir() -> str:
+    """The directory to pass to ``checkov --external-checks-dir``."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_checks")
+
+
+def strict_mode(environ: Mapping[str, str] | None = None) -> bool:
+    """Strict mode under Checkov: ``SAGEMAKER_IAC_LINT_STRICT=1`` (also true/yes/on)."""
+    value = (os.environ if environ is None else environ).get(STRICT_ENV, "")
+    return value.strip().lower() in _TRUE_WORDS
+
+
+@dataclass(frozen=True)
+class Entity:
+    """What Checkov tells a check about one resource."""
+
+    conf: dict
+    name: str  # CloudFormation logical id, Terraform resource name
+    resource_type: str
+    scanned_file: str = ""  # as Checkov reports it: relative to the folder it scans, with a leading "/"
+    graph: Any = None  # the Terraform graph Checkov attached to the check, if any
+    load_hcl: HclLoader | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str  # PASSED, FAILED or SKIPPED
+    message: str = ""  # FAILED: the finding's message; SKIPPED: the suppression's reason
+
+
+def outcome(subject: Subject, strict: bool) -> Outcome:
+    """The CLI's verdict on one subject, its own suppressions included, as a Checkov result."""
+    from .scan import Options, _suppression_reason, findings_for
+
+    findings = findings_for(subject.name, [subject], Options(strict=strict))
+    if findings:
+        return Outcome(FAILED, findings[0].message)
+    if judge(subject, strict) is not None:  # a finding hidden by a suppression that gives a reason
+        return Outcome(SKIPPED, _suppression_reason(subject) or "")
+    return Outcome(PASSED)
+
+
+def internal_error(rule: Rule, name: str, error: BaseException) -> Outcome:
+    """A check must never raise: Checkov would log it, drop the result and still exit 0."""
+    return Outcome(
+        FAILED,
+        f"sagemaker-iac-lint could not judge {rule.resource_kind} `{name}` because of an internal error "
+        f"({type(error).__name__}: {error}), so it is reported rather than passed. Please report this "
+        f"with the resource's code.",
+    )
+
+
+def judge_entity(rule: Rule, entity: Entity, terraform: bool, strict: bool | None = None) -> Outcome:
+    """The whole adapter: Checkov's view of one resource in, a Checkov result out. Never raises."""
+    try:
+        subject = terraform_subject(rule, entity) if terraform else cloudformation_subject(rule, entity)
+        return outcome(subject, strict_mode() if strict is None else strict)
+    except Exception as error:  # noqa: BLE001 - see internal_error
+        return internal_error(rule, entity.name, error)
+
+
+# --- the original file, read again ----------------------------------------------------------------
+
+_KEPT = 8  # Checkov walks file by file: a handful of files is plenty, and memory stays flat
+_ORIGINALS: OrderedDict = OrderedDict()  # (reader, path, mtime, size) -> what the reader made of it
+_ORIGINALS_LOCK = threading.Lock()  # Checkov runs frameworks in threads where it cannot fork
+
+
+def _cached(kind: str, path: str, read: Callable[[str], Any]) -> Any:
+    """``read(path)``, once per version of the file; None when it fails."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    key = (kind, os.path.realpath(path), status.st_mtime_ns, status.st_size)
+    with _ORIGINALS_LOCK:
+        if key in _ORIGINALS:
+            _ORIGINALS.move_to_end(key)
+            return _ORIGINALS[key]
+    try:
+        found = read(path)
+    except Exception:  # noqa: BLE001 - unreadable for us although Checkov read it: judge Checkov's copy
+        found = None
+    with _ORIGINALS_LOCK:
+        _ORIGINALS[key] = found
+        while len(_ORIGINALS) > _KEPT:
+            _ORIGINALS.popitem(last=False)
+    return found
+
+
+def _subjects_by_name(path: str) -> dict[str, Subject]:
+    from .scan import read_file
+
+    return {subject.name: subject for subject in read_file(path)}
+
+
+def _original(path: str, name: str, resource_type: str, line: object = None) -> Subject | None:
+    """The subject our own reader makes of resource ``name`` in ``path`` (not `.tf`), if it is there."""
+    if not path or path.lower().endswith(".tf"):
+        return None
+    subject = (_cached("subjects", path, _subjects_by_name) or {}).get(name)
+    if subject is None or subject.resource_type != resource_type:
+        return None
+    if isinstance(line, int) and line != subject.line:
+        return None  # another file at the same relative path
+    return subject
+
+
+def _from_working_directory(scanned_file: str) -> str:
+    """Checkov reports paths relative to the folder it scans: right for ``-d .`` and ``-f FILE``."""
+    relative = scanned_file.lstrip("/\\")
+    return os.path.join(os.getcwd(), relative) if relative else ""
+
+
+# --- CloudFormation -------------------------------------------------------------------------------
+
+
+def _cfn_file(conf: dict) -> str:
+    for value in conf.values():
+        if isinstance(value, dict) and isinstance(value.get("__file__"), str):
+            return value["__file__"]
+    return ""
+
+
+def cloudformation_subject(rule: Rule, entity: Entity) -> Subject:
+    from . import cfn
+
+    found = _original(_cfn_file(entity.conf), entity.name, entity.resource_type)
+    if found is not None and found.rule is rule:
+        return found
+    template = cfn.Template({"Resources": {entity.name: entity.conf}})
+    subject = cfn.subject_for(template, rule, entity.name, entity.conf)
+    subject.notes.append(_RENDERED_NOTE)
+    return subject
+
+
+# --- Terraform ------------------------------------------------------------------------------------
+
+
+def terraform_subject(rule: Rule, entity: Entity) -> Subject:
+    conf = entity.conf
+    files = conf.get("__file__")
+    if isinstance(files, list):  # plan JSON: Checkov wraps even its own metadata
+        address = str(conf.get("__address__") or f"{entity.resource_type}.{entity.name}")
+        found = _original(str(files[0]) if files else "", address, entity.resource_type)
+        return found or _rendered(rule, entity, address, plan=True)
+    if "__address__" in conf and "__start_line__" in conf:  # `.tf`
+        address = str(conf["__address__"])
+        return _tf_original(rule, entity, address) or _rendered(rule, entity, address, plan=False)
+    address = f"{entity.resource_type}.{entity.name}"  # `.tf.json`, which Checkov reports as resource.<name>
+    path = _from_working_directory(entity.scanned_file)
+    found = _original(path, address, entity.resource_type, conf.get("__startline__"))
+    if found is not None:
+        return found
+    # Nothing in a `.tf.json` conf is rendered: judged as written, variables and locals unresolved.
+    from . import terraform
+
+    line = _int(conf.get("__startline__"), 1)
+    attributes = terraform.normalise_checkov_conf(conf)
+    return terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, terraform.TfContext())
+
+
+def _tf_original(rule: Rule, entity: Entity, address: str) -> Subject | None:
+    """A `.tf` resource as the CLI judges it, from Checkov's own parse of the file."""
+    from . import terraform
+
+    if entity.load_hcl is None:
+        return None
+    start = _int(entity.conf.get("__start_line__"), 0)
+    path = _GraphIndex.of(entity.graph).file_of(address, entity.scanned_file, start)
+    path = path or _from_working_directory(entity.scanned_file)
+    parsed = _cached("hcl", path, lambda p: _parse_tf(p, entity.load_hcl)) if path else None
+    if parsed is None:
+        return None
+    payload, text = parsed
+    # Checkov expands `count` and `for_each` into `name[0]`, `name["key"]`: all written as one block
+    written = entity.name.split("[", 1)[0]
+    body = _resource_body(payload, entity.resource_type, written)
+    if not isinstance(body, dict):
+        return None
+    line = _int(body.get("__start_line__"), start or 1)
+    end = _int(body.get("__end_line__"), _int(entity.conf.get("__end_line__"), line))
+    # The same context the CLI's `.tf` reader builds, from the same bc-python-hcl2 ("wrapped") shape.
+    context = terraform._tf_context(payload, "wrapped", text)
+    attributes = terraform.normalise_checkov_conf(body)
+    return terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, context, end)
+
+
+def _parse_tf(path: str, load_hcl: HclLoader) -> tuple[dict, str] | None:
+    payload = load_hcl(path)
+    if not isinstance(payload, dict):
+        return None
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        return payload, handle.read()
+
+
+def _resource_body(payload: dict, resource_type: str, name: str) -> object:
+    resources = payload.get("resource")
+    for entry in resources if isinstance(resources, list) else [resources]:
+        named = entry.get(resource_type) if isinstance(entry, dict) else None
+        if isinstance(named, dict) and name in named:
+            return named[name]
+    return None
+
+
+def _rendered(rule: Rule, entity: Entity, address: str, plan: bool) -> Subject:
+    """Checkov's copy, judged as it is: the last resort when the original cannot be read."""
+    from . import terraform
+
+    attributes = terraform.normalise_checkov_conf(entity.conf)
+    for path in _paths(rule):
+        leaf = _get(attributes, path)
+        if plan and leaf == _CHECKOV_AFTER_APPLY:
+            _set(attributes, path, terraform.AFTER_APPLY)
+        elif not plan and isinstance(leaf, str) and not isinstance(leaf, terraform.Expr) and not _plain_literal(leaf):
+            _set(attributes, path, terraform.Expr(leaf))  # Checkov leaves an unresolved `${var.x}` as `var.x`
+    conf = entity.conf
+    line = _int(conf.get("__start_line__"), _int(conf.get("start_line"), 1))
+    subject = terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, terraform.TfContext())
+    subject.notes.append(_RENDERED_NOTE)
+    return subject
+
+
+# --- small helpers --------------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def _paths(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    scope = rule.tf_path(rule.scope)
+    return scope + rule.tf_path(rule.count_path), scope + rule.tf_path(rule.flag_path)
+
+
+def _body(node: object) -> dict | None:
+    if isinstance(node, dict):
+        return node
+    if isinstance(node, list) and len(node) == 1 and isinstance(node[0], dict):
+        return node[0]
+    return None
+
+
+def _get(node: object, path: tuple[str, ...]) -> object:
+    for key in path:
+        body = _body(node)
+        if body is None or key not in body:
+            return _MISSING
+        node = body[key]
+    return node
+
+
+def _set(node: object, path: tuple[str, ...], value: object) -> None:
+    for key in path[:-1]:
+        body = _body(node)
+        if body is None or key not in body:
+            return
+        node = body[key]
+    body = _body(node)
+    if body is not None and path and path[-1] in body:
+        body[path[-1]] = value
+
+
+def _plain_literal(text: str) -> bool:
+    """A string that Checkov could have rendered from a literal: a number or a boolean."""
+    stripped = text.strip()
+    if stripped.lower() in ("true", "false"):
+        return True
+    try:
+        float(stripped)
+    except ValueError:
+        return False
+    return True
+
+
+def _int(value: object, fallback: int) -> int:
+    if isinstance(value, list) and value:
+        value = value[0]
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else fallback
+
+
+class _GraphIndex:
+    """Where each resource of a Checkov Terraform graph is written, indexed once per graph."""
+
+    _last: "_GraphIndex | None" = None
+
+    def __init__(self, graph: Any):
+        self.graph = graph
+        self.resources: dict[str, list[tuple[str, int]]] = {}
+        for attributes in _vertices(graph):
+            if attributes.get("block_type_") == "resource":
+                address = str(attributes.get("__address__") or attributes.get("id_"))
+                where = (str(attributes.get("file_path_", "")), _int(attributes.get("__start_line__"), 0))
+                self.resources.setdefault(address, []).append(where)
+
+    @classmethod
+    def of(cls, graph: Any) -> "_GraphIndex":
+        last = cls._last
+        if last is None or last.graph is not graph:
+            last = cls._last = cls(graph)
+        return last
+
+    def file_of(self, address: str, scanned_file: str, start: int) -> str:
+        """The absolute path of the resource Checkov reports at ``scanned_file`` line ``start``."""
+        suffix = scanned_file.replace("\\", "/")
+        for path, line in self.resources.get(address, []):
+            if path.replace("\\", "/").endswith(suffix) and line == start:
+                return path
+        return ""
+
+
+def _vertices(graph: Any) -> Iterator[dict]:
+    if graph is None:
+        return
+    try:
+        if hasattr(graph, "node_indices"):  # rustworkx, Checkov's default: payloads are (index, attributes)
+            payloads = graph.nodes()
+        else:  # networkx (CHECKOV_GRAPH_FRAMEWORK=NETWORKX)
+            payloads = graph.nodes(data=True)
+    except Exception:  # noqa: BLE001 - a graph we do not know: the working directory is tried instead
+        return
+    for payload in payloads:
+        attributes = payload[1] if isinstance(payload, tuple) and len(payload) == 2 else payload
+        if isinstance(attributes, dict):
+            yield attributes

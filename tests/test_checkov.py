@@ -1,0 +1,532 @@
+"""The Checkov checks under the real Checkov, compared with the CLI on every fixture.
+
+Checkov runs as its users run it: the ``checkov`` command of this environment with
+``--external-checks-dir`` pointing at the installed package's folder, once per mode over a copy of
+all fixtures (one folder per fixture, so no two files form one Terraform module). The CLI runs as
+``python -m sagemaker_iac_lint check --format json`` over the same copies. In this environment the
+CLI reads `.tf` with Checkov's bc-python-hcl2 and Checkov reads it with the same package.
+
+What Checkov cannot show the checks at all is listed by name below, each with its reason; it is
+documented in docs/engines-checkov.md. Any other difference from the CLI fails a test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("checkov")
+
+from fixture_cases import all_fixtures  # noqa: E402
+from sagemaker_iac_lint import checkov_support  # noqa: E402
+from sagemaker_iac_lint.checkov_support import Entity, checkov_dir, judge_entity, strict_mode  # noqa: E402
+from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL  # noqa: E402
+
+pytestmark = pytest.mark.checkov
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = all_fixtures()
+BIN = Path(sys.executable).parent
+CHECKOV = [str(BIN / "checkov")] if (BIN / "checkov").exists() else [sys.executable, "-m", "checkov.main"]
+FRAMEWORKS = {"cloudformation": "cloudformation", "terraform": "terraform",
+              "terraform_json": "terraform_json", "tfplan": "terraform_plan"}
+OUR_IDS = ",".join(rule.checkov_id for rule in RULES)
+TIMEOUT = 600
+
+# --- what Checkov cannot show our checks (engine limits, docs/engines-checkov.md) ---------------
+
+# Checkov raises while building its CloudFormation graph and stops the whole CloudFormation scan,
+# every other template included, and still exits 0. Run alone so it cannot hide the other results.
+CHECKOV_CRASHES = {
+    "cloudformation/sagemaker-15/short-form-tags.pass.yaml":
+        "`!Select [1, [1, 2, 3]]`: Checkov's Fn::Select renderer tests `'Fn::' in` an int (TypeError)",
+}
+# Checkov lists these as parsing errors and runs no check on any resource in them.
+CHECKOV_PARSING_ERRORS = {
+    "cloudformation/sagemaker-15/malformed.fail.yaml": "Checkov drops a template whose `Properties` is not a mapping",
+    "cloudformation/sagemaker-15/anchors.fail.yaml": "Checkov's YAML loader refuses a key that a `<<:` merge already set",
+}
+# Checkov's own suppression: Checkov skips these; the CLI does not read `checkov:skip` and reports them.
+CHECKOV_SKIPS = {
+    ("cloudformation/sagemaker-15/checkov-skip.fail.yaml", "JobFailCheckovSkip"),
+    ("terraform/sagemaker-15/checkov-skip.fail.tf", "job_fail_checkov_skip"),
+}
+# `.tf.json` scanned from another working directory: Checkov's conf names no file, so the check finds
+# the original only from the working directory. Elsewhere it judges the resource as written, without
+# the file's variables and locals: failing closed on these, never passing what the CLI fails.
+TF_JSON_AS_WRITTEN = {
+    ("terraform_json/sagemaker-15/flag-from-variable.pass.tf.json", "job_pass_flag_from_variable"),
+    ("terraform_json/sagemaker-15/local.pass.tf.json", "job_pass_local"),
+}
+
+
+SCANNED = [f for f in FIXTURES if f.id not in CHECKOV_CRASHES]
+
+
+# --- running the engines ----------------------------------------------------------------------
+
+
+def short(resource: str) -> str:
+    """`AWS::X::Y.Name`, `type.name`, `module.m.type.name`, Checkov's `resource.name`, and Checkov's
+    `name[0]` / `name["key"]` for one instance of a `count` / `for_each` block -> the name."""
+    return re.sub(r"\[[^\]]*\]$", "", resource).rsplit(".", 1)[-1]
+
+
+def run_checkov(args: list[str], cwd: Path, strict: bool = False, env: dict | None = None,
+                ours_only: bool = True) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    environment.update({"SAGEMAKER_IAC_LINT_STRICT": "1" if strict else "0", "LOG_LEVEL": "WARNING"})
+    environment.update(env or {})
+    command = CHECKOV + args + ["--external-checks-dir", checkov_dir(), "--skip-download", "--compact"]
+    command += ["--check", OUR_IDS] if ours_only else []
+    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def checkov_reports(result: subprocess.CompletedProcess) -> list[dict]:
+    assert result.stdout.lstrip().startswith(("{", "[")), result.stdout[-2000:] + result.stderr[-4000:]
+    data = json.loads(result.stdout)
+    reports = data if isinstance(data, list) else [data]
+    for report in reports:
+        assert "Failed to run check" not in result.stderr, result.stderr[-4000:]
+    return reports
+
+
+def run_cli(paths: list[str], strict: bool) -> dict:
+    command = [sys.executable, "-m", "sagemaker_iac_lint", "check", "--no-config", "--format", "json"]
+    command += ["--strict"] if strict else []
+    result = subprocess.run(command + paths, capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    assert report["errors"] == []
+    return report
+
+
+@pytest.fixture(scope="session")
+def tree(tmp_path_factory) -> Path:
+    """Every fixture Checkov can scan in a folder of its own: <format>/<control>__<file, dots as _>/<file>."""
+    base = tmp_path_factory.mktemp("checkov-fixtures")
+    for fixture in SCANNED:
+        folder = copied(base, fixture).parent
+        folder.mkdir(parents=True)
+        shutil.copy(fixture.path, folder)
+    return base
+
+
+def copied(tree: Path, fixture) -> Path:
+    return tree / fixture.format / fixture.id.split("/", 1)[1].replace("/", "__").replace(".", "_") / Path(fixture.path).name
+
+
+class Results:
+    """One engine's results in one mode, by fixture id: failing short names, records, skips."""
+
+    def __init__(self) -> None:
+        self.failing: dict[str, set[str]] = defaultdict(set)
+        self.records: dict[str, list[dict]] = defaultdict(list)
+        self.skipped: dict[str, list[dict]] = defaultdict(list)
+        self.parsing_errors: set[str] = set()
+
+
+@lru_cache(maxsize=None)
+def _checkov_results(base: str, strict: bool) -> Results:
+    """Every framework over the whole tree in one Checkov run, from the tree's root."""
+    result = run_checkov(["-d", ".", "-o", "json", "--framework", *FRAMEWORKS.values()], Path(base), strict)
+    results = Results()
+    for report in checkov_reports(result):
+        for error in report["results"].get("parsing_errors", []):
+            results.parsing_errors.add(_fixture_id(error))
+        for record in report["results"]["failed_checks"]:
+            fixture_id = _fixture_id(record["file_path"])
+            results.failing[fixture_id].add(short(record["resource"]))
+            results.records[fixture_id].append(record)
+        for record in report["results"]["skipped_checks"]:
+            results.skipped[_fixture_id(record["file_path"])].append(record)
+    return results
+
+
+def _fixture_id(reported_path: str) -> str:
+    """`/<format>/<control>__<case_file>/<file>` as Checkov reports it -> the fixture's id."""
+    parts = Path(reported_path.lstrip("./")).parts
+    fmt, folder, name = parts[-3], parts[-2], parts[-1]
+    return f"{fmt}/{folder.split('__', 1)[0]}/{name}"
+
+
+@lru_cache(maxsize=None)
+def _cli_results(base: str, strict: bool) -> Results:
+    paths = [str(copied(Path(base), fixture)) for fixture in SCANNED]
+    results = Results()
+    for finding in run_cli(paths, strict)["findings"]:
+        fixture_id = _fixture_id(os.path.relpath(finding["path"], base))
+        results.failing[fixture_id].add(short(finding["resource"]))
+        results.records[fixture_id].append(finding)
+    return results
+
+
+# --- every fixture: Checkov agrees with the CLI ----------------------------------------------------
+
+@pytest.mark.parametrize("strict", [False, True], ids=["standard", "strict"])
+@pytest.mark.parametrize("fixture", SCANNED, ids=[f.id for f in SCANNED])
+def test_checkov_fails_what_the_cli_fails(tree: Path, fixture, strict: bool) -> None:
+    checkov = _checkov_results(str(tree), strict)
+    cli = _cli_results(str(tree), strict)
+    if fixture.id in CHECKOV_PARSING_ERRORS:
+        assert fixture.id in checkov.parsing_errors, "Checkov parses it now: drop it from CHECKOV_PARSING_ERRORS"
+        assert not checkov.failing[fixture.id]
+        return
+    assert fixture.id not in checkov.parsing_errors
+    expected = set(cli.failing[fixture.id]) - {name for fid, name in CHECKOV_SKIPS if fid == fixture.id}
+    assert checkov.failing[fixture.id] == expected
+    rule = RULES_BY_CONTROL[fixture.control]
+    by_name = {short(f["resource"]): f for f in cli.records[fixture.id]}
+    for record in checkov.records[fixture.id]:
+        assert record["check_id"] == rule.checkov_id
+        assert record["check_name"] == rule.title
+        assert record["guideline"] == rule.help_url
+        assert record["severity"] == rule.severity.upper()
+        if fixture.format != "cloudformation":  # Checkov's CloudFormation records carry no details
+            finding = by_name[short(record["resource"])]
+            message = finding["message"]
+            if fixture.format == "terraform":  # Checkov's address: one instance, maybe inside a module
+                message = message.replace(f"`{finding['resource']}`", f"`{record['resource']}`")
+            assert record["details"] == [message]
+    if fixture.format == "terraform_json":
+        assert all(r["resource"].startswith("resource.") for r in checkov.records[fixture.id])
+
+
+@pytest.mark.parametrize("fixture_id", sorted(CHECKOV_CRASHES))
+def test_checkov_crash_is_checkovs_and_the_fixture_agrees_alone(tmp_path: Path, fixture_id: str) -> None:
+    fixture = next(f for f in FIXTURES if f.id == fixture_id)
+    shutil.copy(fixture.path, tmp_path)
+    framework = FRAMEWORKS[fixture.format]
+    result = run_checkov(["-d", ".", "-o", "json", "--framework", framework], tmp_path)
+    assert "Traceback" in result.stdout + result.stderr, "Checkov scans it now: drop it from CHECKOV_CRASHES"
+    assert "sagemaker_iac_lint" not in result.stdout + result.stderr  # the crash is not in our code
+    assert run_cli([str(tmp_path / Path(fixture.path).name)], strict=True)["findings"] == []
+
+
+def test_every_fixture_was_scanned_by_its_framework(tree: Path) -> None:
+    checkov = _checkov_results(str(tree), True)
+    seen = set(checkov.failing) | set(checkov.skipped) | checkov.parsing_errors
+    failing_fixtures = {f.id for f in SCANNED if f.expected_file_outcome == "fail"}
+    assert failing_fixtures <= seen
+
+
+def test_checkov_skip_and_our_own_suppression(tree: Path) -> None:
+    skipped = _checkov_results(str(tree), False).skipped
+    comments = {(fid, short(r["resource"])): r["check_result"].get("suppress_comment") for fid, records in skipped.items() for r in records}
+    for fixture_id, name in CHECKOV_SKIPS:  # checkov:skip, in Terraform and in CloudFormation Metadata
+        assert comments[(fixture_id, name)] == "Encrypted by the service mesh (ticket SEC-42)"
+    # our own suppression with a reason: skipped by Checkov too, with the reason as its comment
+    assert comments[("cloudformation/sagemaker-15/checkov-skip.fail.yaml", "JobPassOwnSuppression")] == \
+        "Encrypted by the service mesh (ticket SEC-42)"
+    assert comments[("terraform/sagemaker-15/checkov-skip.fail.tf", "job_pass_own_suppression")] == \
+        "Encrypted by the service mesh (ticket SEC-42)"
+    assert comments[("cloudformation/sagemaker-15/suppressed.pass.yaml", "JobPassSuppressedWithReason")].startswith("Encrypted")
+
+
+def test_tf_json_scanned_from_another_directory_fails_closed(tree: Path, tmp_path: Path) -> None:
+    result = run_checkov(["-d", str(tree / "terraform_json"), "-o", "json", "--framework", "terraform_json"], tmp_path)
+    (report,) = checkov_reports(result)
+    checkov = {(_fixture_id("terraform_json/" + r["file_path"].lstrip("/")), short(r["resource"]))
+               for r in report["results"]["failed_checks"]}
+    cli = {(fid, name) for fid, names in _cli_results(str(tree), False).failing.items()
+           for name in names if fid.startswith("terraform_json/")}
+    assert cli <= checkov
+    assert checkov - cli == TF_JSON_AS_WRITTEN
+
+
+# --- metadata, filters and outputs ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_failing(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("one")
+    shutil.copy(ROOT / "tests/fixtures/cloudformation/sagemaker-15/literal.fail.yaml", folder)
+    shutil.copy(ROOT / "tests/fixtures/terraform/sagemaker-15/flag-false.fail.tf", folder)
+    return folder
+
+
+def _ours(result: subprocess.CompletedProcess) -> set[tuple[str, str]]:
+    return {(r["check_id"], short(r["resource"])) for report in checkov_reports(result)
+            for r in report.get("results", {}).get("failed_checks", []) if r["check_id"].startswith("CKV_SAGEMAKER_")}
+
+
+@pytest.mark.parametrize("filters, runs", [
+    (["--check", "MEDIUM"], True),  # a severity threshold that includes medium
+    (["--check", "HIGH"], False),
+    (["--check", "CKV_SAGEMAKER_15"], True),
+    (["--check", "CKV_SAGEMAKER_*"], True),
+    (["--skip-check", "CKV_SAGEMAKER_15"], False),
+    (["--skip-check", "MEDIUM"], False),
+    (["--skip-check", "LOW"], True),
+])
+def test_check_and_skip_check_filters(one_failing: Path, filters: list[str], runs: bool) -> None:
+    args = ["-d", ".", "-o", "json", "--framework", "cloudformation", "terraform", *filters]
+    found = _ours(run_checkov(args, one_failing, ours_only=False))
+    assert bool(found) is runs
+    if runs:
+        assert ("CKV_SAGEMAKER_15", "JobFailFlagFalse") in found and ("CKV_SAGEMAKER_15", "job_fail_flag_false") in found
+
+
+def test_sarif_and_github_outputs_carry_the_table(one_failing: Path, tmp_path: Path) -> None:
+    args = ["-d", ".", "--framework", "cloudformation", "terraform", "-o", "sarif", "-o", "github_failed_only",
+            "--output-file-path", str(tmp_path)]
+    result = run_checkov(args, one_failing)
+    assert result.returncode == 1, result.stderr[-3000:]
+    rule = RULES_BY_CONTROL["SageMaker.15"]
+    sarif = json.loads((tmp_path / "results_sarif.sarif").read_text())
+    rules = {r["id"]: r for run in sarif["runs"] for r in run["tool"]["driver"]["rules"]}
+    entry = rules[rule.checkov_id]
+    assert entry["helpUri"] == rule.help_url
+    assert entry["shortDescription"]["text"] == rule.title
+    assert entry["properties"]["security-severity"] not in ("", "0.0")
+    levels = {r["level"] for run in sarif["runs"] for r in run["results"] if r["ruleId"] == rule.checkov_id}
+    assert levels == {"warning"}  # Checkov's level for a medium severity
+    messages = [a["description"] for run in sarif["runs"] for r in run["results"] for a in r.get("attachments", [])]
+    assert any("job_fail_flag_false" in m and "to true" in m for m in messages)
+    github = (tmp_path / "results_github_failed_only.md").read_text()
+    assert rule.checkov_id in github and f"[Link]({rule.help_url})" in github and rule.title in github
+
+
+def test_checks_load_from_the_table_once_per_id() -> None:
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+    from checkov.common.bridgecrew.severities import Severities
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    for _ in range(2):  # Checkov loads the folder once per framework
+        cfn_registry.load_external_checks(checkov_dir())
+        resource_registry.load_external_checks(checkov_dir())
+    for rule in RULES:
+        cfn = cfn_registry.get_check_by_id(rule.checkov_id)
+        tf = resource_registry.get_check_by_id(rule.checkov_id)
+        assert list(cfn.supported_resources) == list(rule.cfn_types)
+        assert list(tf.supported_resources) == list(rule.tf_types + rule.nonexistent_tf_types)
+        for check in (cfn, tf):
+            assert (check.name, check.guideline) == (rule.title, rule.help_url)
+            assert check.severity is Severities[rule.severity.upper()]
+        for resource_type in rule.cfn_types:
+            assert [c.id for c in cfn_registry.checks[resource_type]].count(rule.checkov_id) == 1
+        for resource_type in rule.tf_types:
+            assert [c.id for c in resource_registry.checks[resource_type]].count(rule.checkov_id) == 1
+
+
+def test_a_new_table_row_needs_no_new_code(monkeypatch) -> None:
+    import dataclasses
+    import runpy
+
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    from sagemaker_iac_lint import rules
+
+    new = dataclasses.replace(rules.RULES[0], number=99, cfn_types=("Test::New::Job",), tf_types=("test_new_job",),
+                              nonexistent_tf_types=())
+    monkeypatch.setattr(rules, "RULES", rules.RULES + (new,))
+    runpy.run_path(os.path.join(checkov_dir(), "sagemaker_iac_lint_checks.py"))
+    assert cfn_registry.get_check_by_id("CKV_SAGEMAKER_99").supported_resources == ["Test::New::Job"]
+    assert resource_registry.get_check_by_id("CKV_SAGEMAKER_99").guideline.endswith("#sagemaker-99")
+
+
+def test_checkov_dir_is_the_installed_package_folder() -> None:
+    folder = Path(checkov_dir())
+    assert folder.is_dir() and (folder / "__init__.py").is_file()
+    assert sorted(p.name for p in folder.glob("*.py")) == ["__init__.py", "sagemaker_iac_lint_checks.py"]
+    printed = subprocess.run([sys.executable, "-m", "sagemaker_iac_lint", "checkov-dir"], capture_output=True, text=True)
+    if printed.returncode == 0:  # the CLI's subcommand, once it is there
+        assert printed.stdout.strip() == str(folder)
+
+
+# --- never raise; malformed resources -----------------------------------------------------------
+
+MALFORMED_CFN = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  JobFailNetworkConfigString:
+    Type: AWS::SageMaker::ModelBiasJobDefinition
+    Properties:
+      JobResources: {ClusterConfig: {InstanceCount: 2, InstanceType: ml.m5.xlarge, VolumeSizeInGB: 20}}
+      NetworkConfig: encrypted
+  JobFailCountList:
+    Type: AWS::SageMaker::ModelBiasJobDefinition
+    Properties:
+      JobResources: {ClusterConfig: {InstanceCount: [2], InstanceType: ml.m5.xlarge, VolumeSizeInGB: 20}}
+      NetworkConfig: {EnableInterContainerTrafficEncryption: "no"}
+  JobFailJobResourcesList:
+    Type: AWS::SageMaker::ModelBiasJobDefinition
+    Properties:
+      JobResources: [{ClusterConfig: {InstanceCount: 1}}]
+      NetworkConfig: {EnableInterContainerTrafficEncryption: false}
+  JobPassFlagTrueCountUnreadable:
+    Type: AWS::SageMaker::ModelBiasJobDefinition
+    Properties:
+      JobResources: {ClusterConfig: {InstanceCount: {Count: 2}}}
+      NetworkConfig: {EnableInterContainerTrafficEncryption: true}
+"""
+
+MALFORMED_TF = """\
+resource "awscc_sagemaker_model_bias_job_definition" "job_fail_network_config_string" {
+  job_resources = { cluster_config = { instance_count = 2 } }
+  network_config = "encrypted"
+}
+resource "awscc_sagemaker_model_bias_job_definition" "job_fail_count_list" {
+  job_resources = { cluster_config = { instance_count = [2] } }
+  network_config = { enable_inter_container_traffic_encryption = "yes" }
+}
+resource "awscc_sagemaker_model_bias_job_definition" "job_fail_flag_object" {
+  job_resources = { cluster_config = { instance_count = 2 } }
+  network_config = { enable_inter_container_traffic_encryption = { enabled = true } }
+}
+resource "aws_sagemaker_data_quality_job_definition" "job_fail_two_network_config_blocks" {
+  job_resources {
+    cluster_config {
+      instance_count = 2
+    }
+  }
+  network_config {
+    enable_inter_container_traffic_encryption = true
+  }
+  network_config {
+    enable_inter_container_traffic_encryption = false
+  }
+}
+"""
+
+
+def test_malformed_resources_fail_with_what_could_not_be_read(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(MALFORMED_CFN)
+    (tmp_path / "main.tf").write_text(MALFORMED_TF)
+    result = run_checkov(["-d", ".", "-o", "json", "--framework", "cloudformation", "terraform"], tmp_path)
+    reports = checkov_reports(result)
+    assert all(not r["results"].get("parsing_errors") for r in reports)
+    failed = {short(r["resource"]): r for report in reports for r in report["results"]["failed_checks"]}
+    cli = run_cli([str(tmp_path / "template.yaml"), str(tmp_path / "main.tf")], strict=False)
+    assert set(failed) == {short(f["resource"]) for f in cli["findings"]}
+    assert set(failed) == {"JobFailNetworkConfigString", "JobFailCountList", "JobFailJobResourcesList",
+                           "job_fail_network_config_string", "job_fail_count_list", "job_fail_flag_object",
+                           "job_fail_two_network_config_blocks"}
+    assert "not an object" in failed["job_fail_network_config_string"]["details"][0]
+    assert "2 `network_config` blocks" in failed["job_fail_two_network_config_blocks"]["details"][0]
+
+
+def test_an_internal_error_is_a_failure_that_says_so(tmp_path: Path, monkeypatch) -> None:
+    """In-process, as Checkov runs checks: an exception inside the adapter must not become a pass."""
+    from checkov.cloudformation.runner import Runner as CloudFormationRunner
+    from checkov.runner_filter import RunnerFilter
+    from checkov.terraform.runner import Runner as TerraformRunner
+
+    def broken(rule, entity):
+        raise KeyError("deliberately broken")
+
+    monkeypatch.setattr(checkov_support, "cloudformation_subject", broken)
+    monkeypatch.setattr(checkov_support, "terraform_subject", broken)
+    # resources that pass when judged
+    shutil.copy(ROOT / "tests/fixtures/cloudformation/sagemaker-9/basic.pass.yaml", tmp_path / "template.yaml")
+    shutil.copy(ROOT / "tests/fixtures/terraform/sagemaker-15/encrypted.pass.tf", tmp_path / "main.tf")
+    for runner, framework, check_id in ((CloudFormationRunner(), "cloudformation", "CKV_SAGEMAKER_9"),
+                                        (TerraformRunner(), "terraform", "CKV_SAGEMAKER_15")):
+        report = runner.run(root_folder=str(tmp_path), external_checks_dir=[checkov_dir()],
+                            runner_filter=RunnerFilter(framework=[framework], checks=[check_id]))
+        report = report[0] if isinstance(report, list) else report
+        assert report.passed_checks == []
+        assert report.failed_checks and {r.check_id for r in report.failed_checks} == {check_id}
+        if framework == "terraform":
+            (details,) = report.failed_checks[0].details
+            assert "internal error (KeyError: 'deliberately broken')" in details and "reported rather than passed" in details
+
+
+@pytest.mark.parametrize("conf", [
+    {}, {"Type": "AWS::SageMaker::ModelBiasJobDefinition", "Properties": None},
+    {"Properties": {"JobResources": {"__file__": 3}}}, {"Properties": "x", "Metadata": [1]},
+    {"job_resources": [[[]]], "__address__": "a.b", "__start_line__": "x"},
+    {"__file__": [None], "network_config": [[None]]}, {"__file__": [], "__address__": 7},
+    {"job_resources": [{"cluster_config": [{"instance_count": [None, 2]}]}], "__startline__": [3]},
+])
+@pytest.mark.parametrize("terraform", [False, True])
+def test_judge_entity_never_raises_on_odd_confs(conf: dict, terraform: bool) -> None:
+    for rule in RULES:
+        resource_type = rule.tf_types[0] if terraform else rule.cfn_types[0]
+        result = judge_entity(rule, Entity(conf, "x", resource_type, "/nowhere.tf", graph=object()), terraform, strict=True)
+        assert "internal error" not in result.message
+        assert result.result in ("PASSED", "FAILED") and bool(result.message) == (result.result == "FAILED")
+
+
+# --- the adapter on its own: what recovery buys (no Checkov run) ------------------------------------
+
+
+def test_checkovs_rendered_copy_alone_would_pass_a_count_from_a_parameter() -> None:
+    """The default-substitution case: parameters.fail.yaml `JobFailCountUnbounded`, as Checkov hands it."""
+    rule = RULES_BY_CONTROL["SageMaker.15"]
+    path = str(ROOT / "tests/fixtures/cloudformation/sagemaker-15/parameters.fail.yaml")
+    rendered = {"Type": rule.cfn_types[0], "Properties": {  # as Checkov hands it: `!Ref Count` became "1"
+        "JobResources": {"ClusterConfig": {"InstanceCount": "1", "__startline__": 36}, "__startline__": 35},
+        "__file__": path, "__startline__": 33}}
+    recovered = judge_entity(rule, Entity(rendered, "JobFailCountUnbounded", rule.cfn_types[0]), False, strict=False)
+    assert recovered.result == "FAILED" and "parameter `Count`, which has no MaxValue" in recovered.message
+    del rendered["Properties"]["__file__"]
+    alone = judge_entity(rule, Entity(rendered, "JobFailCountUnbounded", rule.cfn_types[0]), False, strict=False)
+    assert alone.result == "PASSED"  # what Checkov's copy says without the original: the documented difference
+
+
+def test_strict_mode_from_the_environment() -> None:
+    assert strict_mode({"SAGEMAKER_IAC_LINT_STRICT": "1"}) and strict_mode({"SAGEMAKER_IAC_LINT_STRICT": " TRUE "})
+    assert not strict_mode({}) and not strict_mode({"SAGEMAKER_IAC_LINT_STRICT": "0"})
+
+
+def test_the_plugin_never_imports_hcl2() -> None:
+    sources = [Path(checkov_support.__file__), *Path(checkov_dir()).glob("*.py")]
+    for source in sources:
+        assert not re.search(r"^\s*(import|from)\s+hcl2\b", source.read_text(), re.M), source
+    code = (
+        "import sys, json\n"
+        "from sagemaker_iac_lint.checkov_support import Entity, judge_entity\n"
+        "from sagemaker_iac_lint.rules import RULES_BY_CONTROL\n"
+        "rule = RULES_BY_CONTROL['SageMaker.15']\n"
+        "conf = {'__address__': 'a.b', '__start_line__': 1, 'job_resources': [{'cluster_config': {'instance_count': 2}}]}\n"
+        "print(judge_entity(rule, Entity(conf, 'b', rule.tf_types[0]), True, strict=False).result)\n"
+        "assert 'hcl2' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "FAILED", result.stderr
+
+
+# --- pre-commit, for real ---------------------------------------------------------------------------
+
+
+def test_pre_commit_local_hook_fails_on_a_failing_template(tmp_path: Path) -> None:
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    snippet = (ROOT / "docs/integrations-checkov.md").read_text()
+    config = re.search(r"```yaml\n(# \.pre-commit-config\.yaml.*?)```", snippet, re.S).group(1)
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    shutil.copy(ROOT / "tests/fixtures/cloudformation/sagemaker-15/literal.fail.yaml", repo / "template.yaml")
+    shutil.copy(ROOT / "tests/fixtures/terraform/sagemaker-15/encrypted.pass.tf", repo / "main.tf")
+    (repo / "README.md").write_text("not scanned\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update({"PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}", "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@example.com"})
+    for command in (["git", "init", "-q"], ["git", "add", "."]):
+        subprocess.run(command, cwd=repo, env=env, check=True, capture_output=True)
+    result = subprocess.run([str(BIN / "pre-commit"), "run", "--all-files"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Failed" in output and "CKV_SAGEMAKER_15" in output
+    assert "JobFailFlagFalse" in output and "JobFailNoNetworkConfig" in output
+
+    (repo / "template.yaml").unlink()
+    subprocess.run(["git", "add", "-A"], cwd=repo, env=env, check=True, capture_output=True)
+    clean = subprocess.run([str(BIN / "pre-commit"), "run", "--all-files"], cwd=repo, env=env,
+                           capture_output=True, text=True, timeout=TIMEOUT)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
