@@ -46,6 +46,11 @@ _RENDERED_NOTE = (
     "parameter and variable defaults are already substituted"
 )
 
+_RENDERED_PLAN_NOTE = (
+    "judged on Checkov's copy of the plan because the plan file could not be read again, and that copy "
+    "leaves out what is known only after apply"
+)
+
 # Checkov's loader for one `.tf` file: its own bc-python-hcl2 parse, or None when it cannot parse it.
 HclLoader = Callable[[str], Any]
 
@@ -268,7 +273,7 @@ def _rendered(rule: Rule, entity: Entity, address: str, plan: bool) -> Subject:
     conf = entity.conf
     line = _int(conf.get("__start_line__"), _int(conf.get("start_line"), 1))
     subject = terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, terraform.TfContext())
-    subject.notes.append(_RENDERED_NOTE)
+    subject.notes.append(_RENDERED_PLAN_NOTE if plan else _RENDERED_NOTE)
     return subject
 
 
