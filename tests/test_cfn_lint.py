@@ -198,12 +198,12 @@ SINGLE = "JobResources: {ClusterConfig: {InstanceCount: 1}}\n"
 DOUBLE = "JobResources: {ClusterConfig: {InstanceCount: 2}}\n"
 
 
-def same_as_cli(tmp_path, capsys, text: str) -> dict[bool, set[tuple]]:
+def same_as_cli(tmp_path, capsys, text: str, *extra: str) -> dict[bool, set[tuple]]:
     """cfn-lint's findings for ``text``, standard and strict, after checking they are the CLI's."""
     found = {}
     for strict in (False, True):
         args = ["-x", *(f"{rule.cfn_lint_id}:strict=true" for rule in RULES)] if strict else []
-        matches = lint_text(tmp_path, text, *args)
+        matches = lint_text(tmp_path, text, *extra, *args)
         assert [m.rule.id for m in matches if not ours(m)] == []  # no E0002: our rule raised nothing
         cli_main(["check", "--format", "json", *(["--strict"] if strict else []), str(tmp_path / "template.yaml")])
         cli = json.loads(capsys.readouterr().out)["findings"]
@@ -287,6 +287,17 @@ def test_properties_in_fn_if(tmp_path, capsys) -> None:
     )
     assert failing(found[False]) == {"JobFailOneBranchPlain"}
     assert failing(found[True]) == {"JobFailOneBranchPlain", "JobStrictFailNoValueBranch"}
+
+
+def test_region_without_a_schema_for_the_type(tmp_path, capsys) -> None:
+    # cfn-lint has no SageMaker monitoring schemas for some regions (af-south-1 among them): it
+    # reports E3006 and validates nothing in the resource; the rule still judges it.
+    text = template(job("JobFail", DOUBLE), job("JobStrictFail", SINGLE))
+    found = same_as_cli(tmp_path, capsys, text, "--regions", "af-south-1")
+    assert failing(found[False]) == {"JobFail"}
+    assert failing(found[True]) == {"JobFail", "JobStrictFail"}
+    both = same_as_cli(tmp_path, capsys, text, "--regions", "af-south-1", "us-east-1")
+    assert both == found  # judged once, wherever the schema is
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from typing import Any, Iterator, NamedTuple
 from cfnlint.jsonschema import ValidationError
 from cfnlint.rules import RuleMatch
 from cfnlint.rules.jsonschema.CfnLintKeyword import CfnLintKeyword
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
 
 from .. import cfn
 from ..core import Possibilities, Subject, Value
@@ -120,6 +121,17 @@ def _resource(cfn_template: Any, at: tuple) -> dict | None:
     return resource if isinstance(resource, dict) else None
 
 
+def _has_schema(cfn_template: Any, kind: str) -> bool:
+    """Whether cfn-lint has a schema for ``kind`` in a linted region, so its schema walk reaches the keyword hook."""
+    for region in getattr(cfn_template, "regions", None) or ():
+        try:
+            PROVIDER_SCHEMA_MANAGER.get_resource_schema(region=region, resource_type=kind)
+        except ResourceNotFoundError:
+            continue
+        return True
+    return False
+
+
 def _resource_conditions(cfn_template: Any, resource: dict) -> Any:
     """cfn-lint's conditions with the resource's own Condition pinned, as its schema walk does."""
     context = getattr(cfn_template, "context", None)
@@ -173,7 +185,9 @@ class MonitoringJobRule(CfnLintKeyword):
     # The resources the keyword hook does not judge: a Properties that is absent, an intrinsic
     # function (``Fn::If``, ``!Ref AWS::NoValue``, ``GetAtt``), or not a mapping at all (a
     # string, a list, null, which cfn-lint's schema walk reports as a type error and then passes
-    # to no keyword rule). The CLI judges all of them; so does this template-level hook.
+    # to no keyword rule); and any resource when none of the linted regions has a schema for its
+    # type (cfn-lint reports E3006 and walks nothing). The CLI judges all of them; so does this
+    # template-level hook.
     def match(self, cfn_template: Any) -> list[RuleMatch]:
         resources = cfn_template.template.get("Resources")
         matches = []
@@ -181,8 +195,8 @@ class MonitoringJobRule(CfnLintKeyword):
             if not isinstance(resource, dict) or resource.get("Type") not in self.rule.cfn_types:
                 continue
             properties = resource.get("Properties", {})
-            if "Properties" in resource and _plain_mapping(properties):
-                continue
+            if "Properties" in resource and _plain_mapping(properties) and _has_schema(cfn_template, resource["Type"]):
+                continue  # the keyword hook judges it
             at = ("Resources", name, "Properties")
             conditions = _resource_conditions(cfn_template, resource)
             for message, where in self._findings(cfn_template, conditions, at, resource, properties):
