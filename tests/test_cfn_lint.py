@@ -1,9 +1,11 @@
 """The cfn-lint rules, run by the real cfn-lint, against the CLI on every CloudFormation fixture.
 
 The differential tests run the CLI once per mode (``python -m sagemaker_iac_lint check --format
-json [--strict]`` over every fixture) and cfn-lint once per mode in-process, and compare the
-findings exactly: control, resource, line, column and message. The remaining tests run the
-``cfn-lint`` command from a directory outside the repository, the way a user or an editor does.
+json [--strict]`` over every fixture) and cfn-lint's runner in-process on each fixture, and compare
+the findings exactly: control, resource, line, column and message. Small templates written here
+cover what only cfn-lint does (conditions, regions, malformed shapes), again against the CLI; the
+configuration, suppression, loading and output-format tests run the ``cfn-lint`` command from a
+directory outside the repository, the way a user or an editor does.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def run_cfn_lint(paths: list[str], *args: str) -> list:
     return list(runner.run())
 
 
-def run_cfn_lint_command(args: list[str], cwd, check_exit: bool = True) -> subprocess.CompletedProcess:
+def run_cfn_lint_command(args: list[str], cwd) -> subprocess.CompletedProcess:
     """The ``cfn-lint`` command of this environment, from ``cwd``, without this checkout on the path."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     command = [CFN_LINT] if os.path.exists(CFN_LINT) else [sys.executable, "-c", "from cfnlint.runner import main; main()"]
@@ -406,14 +408,17 @@ def test_strict_from_template_metadata(tmp_path) -> None:
 
 
 def test_cfn_lint_suppression(tmp_path) -> None:
-    failing = template(job("JobFail", DOUBLE))
-    assert [m.rule.id for m in lint_text(tmp_path, failing)] == ["E9515"]
-    assert lint_text(tmp_path, failing, "--ignore-checks", "E9515") == []
-    assert lint_text(tmp_path, failing, "--ignore-checks", "E95") == []
-    head = "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E9515]\n"
-    assert lint_text(tmp_path, template(job("JobFail", DOUBLE), head=head)) == []
+    text = template(job("JobFail", DOUBLE))
+    assert [m.rule.id for m in lint_text(tmp_path, text)] == ["E9515"]
+    assert lint_text(tmp_path, text, "--ignore-checks", "E9515") == []
+    assert lint_text(tmp_path, text, "--ignore-checks", "E95") == []
     ignored = "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E9515]\n"
-    both = template(job("JobPassIgnored", DOUBLE, extra=ignored), job("JobFail", DOUBLE))
+    assert lint_text(tmp_path, template(job("JobFail", DOUBLE), head=ignored)) == []
+    both = template(
+        job("JobPassIgnored", DOUBLE, extra=ignored),
+        job("JobPassIgnoredUnreadable", "a string\n", extra=ignored),  # judged by the template-level hook
+        job("JobFail", DOUBLE),
+    )
     assert [m.message.split("`")[1] for m in lint_text(tmp_path, both)] == ["JobFail"]
 
 
