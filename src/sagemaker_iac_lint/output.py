@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from . import __version__
 from .rules import RULES, Rule
 from .scan import Report
@@ -26,6 +23,8 @@ def format_errors(report: Report) -> str:
 
 
 def format_json(report: Report) -> str:
+    import json  # here, not at the top: the text format, the one most runs use, needs neither json nor hashlib
+
     document = {
         "findings": [
             {
@@ -71,11 +70,15 @@ def _sarif_rule(rule: Rule) -> dict:
 
 
 def _fingerprint(rule: Rule, path: str, resource: str) -> str:
+    import hashlib
+
     # Line numbers move when a file is edited; the rule, file and resource name do not.
     return hashlib.sha256(f"{rule.control}\0{path}\0{resource}".encode()).hexdigest()[:32]
 
 
 def format_sarif(report: Report) -> str:
+    import json
+
     index = {rule.control: position for position, rule in enumerate(RULES)}
     results = [
         {

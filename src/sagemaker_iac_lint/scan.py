@@ -8,15 +8,17 @@ lazily so a scan that parses nothing pays for nothing.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
-from .core import Subject, judge
 from .errors import ReadError
 from .rules import NONEXISTENT_TF_TYPES, RULES, Rule, find_rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the core is imported when a file is judged: most runs judge nothing
+    from .core import Subject
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
@@ -31,6 +33,15 @@ TYPE_NAMES: tuple[str, ...] = tuple(
 # Escapes that could spell a type name without writing it: JSON/YAML \u, \U, \x, and a
 # double-quoted YAML line continuation.
 _ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|\r?\n[ \t]*)")
+# Every type name contains one of these, so a file with neither (and no escape) needs no closer look.
+_MARKERS: tuple[str, ...] = tuple(
+    marker for marker in ("SageMaker::", "sagemaker_") if any(marker in name for name in TYPE_NAMES)
+)
+if not all(any(marker in name for marker in _MARKERS) for name in TYPE_NAMES):  # a new kind of type name
+    _MARKERS = TYPE_NAMES
+_BYTE_MARKERS: tuple[bytes, ...] = tuple(marker.encode("ascii") for marker in _MARKERS) + (b"\\",)
+# What str.strip() removes from ASCII text, for deciding "empty" without decoding.
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,8 @@ def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
     """True when the path, its name, or any folder above it matches a glob (``examples/*``, ``*.json``)."""
     if not exclude:
         return False
+    import fnmatch
+
     normalised = os.path.normpath(path).replace(os.sep, "/")
     parts = normalised.split("/")
     prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts) - 1)]
@@ -136,11 +149,10 @@ def mentions_monitored_type(text: str) -> bool:
     A type spelled with escapes is found after the escapes are undone, so the pre-scan never skips
     a file that a full parse would flag.
     """
-    if "SageMaker::" not in text and "sagemaker_" not in text and "\\" not in text:
-        return False
-    if any(name in text for name in TYPE_NAMES):
+    if any(marker in text for marker in _MARKERS) and any(name in text for name in TYPE_NAMES):
         return True
-    if "\\" not in text:
+    # JSON's "\n" and the like cannot spell a name: only undo escapes when there is one that can.
+    if "\\" not in text or _ESCAPE.search(text) is None:
         return False
 
     def undo(match: re.Match) -> str:
@@ -160,19 +172,46 @@ def read_file(path: str) -> list[Subject]:
     """Subjects of one file; [] when it cannot hold a monitored resource. Raises ReadError."""
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            # read(n) allocates n bytes up front: ask for what the file holds, not for the bound
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(min(size, MAX_BYTES) + 1 if size else MAX_BYTES + 1)
+            if size and size < len(raw) <= MAX_BYTES:  # it grew since fstat
+                raw += handle.read(MAX_BYTES + 1 - len(raw))
     except IsADirectoryError:
         raise ReadError("is a directory, expected a file") from None
     except OSError as error:
         raise ReadError(error.strerror or str(error)) from None
     if len(raw) > MAX_BYTES:
         raise ReadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB, not read")
-    text = decode(raw)
-    if not text.strip():
-        raise ReadError("empty file")
+    if raw.isascii():
+        # Most files: the same checks as decode() and the pre-scan, on the bytes, without decoding
+        if b"\x00" in raw:
+            raise ReadError("binary file (contains NUL bytes), not a template")
+        if not raw.strip(_ASCII_SPACE):
+            raise ReadError("empty file")
+        if not any(marker in raw for marker in _BYTE_MARKERS):
+            return []
+        text = raw.decode("ascii")
+    else:
+        text = decode(raw)
+        if not text or text.isspace():
+            raise ReadError("empty file")
     if not mentions_monitored_type(text):
         return []
     return parse_text(path, text)
+
+
+# Inside scan(), the answer of terraform.hcl2_problem(), which reads the installed distributions'
+# file lists (tens of milliseconds): asked once per scan, not once per .tf file. None outside a scan.
+_scan_hcl2_problem: list[str | None] | None = None
+
+
+def _hcl2_problem(terraform) -> str | None:
+    if _scan_hcl2_problem is None:
+        return terraform.hcl2_problem()
+    if not _scan_hcl2_problem:
+        _scan_hcl2_problem.append(terraform.hcl2_problem())
+    return _scan_hcl2_problem[0]
 
 
 def parse_text(path: str, text: str) -> list[Subject]:
@@ -184,7 +223,7 @@ def parse_text(path: str, text: str) -> list[Subject]:
     if lower.endswith(TF_SUFFIX):
         from . import terraform
 
-        problem = terraform.hcl2_problem()
+        problem = _hcl2_problem(terraform)
         if problem:
             raise ReadError(problem)
         return terraform.read_tf(text, path)
@@ -218,6 +257,8 @@ def _suppression_reason(subject: Subject) -> str | None:
 
 
 def findings_for(path: str, subjects: list[Subject], options: Options) -> list[Finding]:
+    from .core import judge
+
     findings = []
     for subject in subjects:
         if not _selected(subject.rule, options):
@@ -246,6 +287,15 @@ def findings_for(path: str, subjects: list[Subject], options: Options) -> list[F
 
 
 def scan(paths: Iterable[str], options: Options) -> Report:
+    global _scan_hcl2_problem
+    _scan_hcl2_problem = []
+    try:
+        return _scan(paths, options)
+    finally:
+        _scan_hcl2_problem = None
+
+
+def _scan(paths: Iterable[str], options: Options) -> Report:
     findings: list[Finding] = []
     errors: list[FileError] = []
     scanned = 0
