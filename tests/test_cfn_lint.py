@@ -245,11 +245,6 @@ def test_conditions_that_cannot_hold_together_are_not_paired(tmp_path, capsys) -
     assert failing(found[True]) == {"JobStrictFailRelated", "JobStrictFailExclusive"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the CLI's cfn.Conditions calls any scenario that names an undeclared condition possible, "
-    "so it judges a branch that the resource's Condition rules out; cfn-lint's conditions do not",
-)
 def test_undeclared_condition_does_not_hide_exclusive_ones(tmp_path, capsys) -> None:
     count = "JobResources: {ClusterConfig: {InstanceCount: !If [IsProd, !If [Undeclared, 4, 4], 1]}}\n"
     found = same_as_cli(tmp_path, capsys, template(job("JobPassOnlyInDev", count, extra="Condition: IsDev\n"), head=CONDITIONS))

@@ -158,3 +158,36 @@ def test_console_script_and_module_entry_point() -> None:
     )
     assert result.returncode == 1
     assert len(json.loads(result.stdout)["findings"]) == 3
+
+
+def test_schedule_whose_inline_definition_is_removed_passes(capsys, tmp_path) -> None:
+    template = tmp_path / "schedule.yaml"
+    template.write_text(
+        "Conditions:\n  IsProd: !Equals [!Ref AWS::Region, us-east-1]\n"
+        "Resources:\n"
+        "  SchedulePassRemoved:\n    Type: AWS::SageMaker::MonitoringSchedule\n    Properties:\n"
+        "      MonitoringScheduleConfig:\n        MonitoringJobDefinitionName: existing\n"
+        "        MonitoringJobDefinition: !Ref AWS::NoValue\n"
+        "  ScheduleFailInlineInProd:\n    Type: AWS::SageMaker::MonitoringSchedule\n    Properties:\n"
+        "      MonitoringScheduleConfig:\n        MonitoringJobDefinitionName: existing\n"
+        "        MonitoringJobDefinition: !If\n          - IsProd\n"
+        "          - MonitoringResources: {ClusterConfig: {InstanceCount: 1}}\n"
+        "          - !Ref AWS::NoValue\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(["check", "--format", "json", str(template)], capsys)
+    findings = json.loads(out)["findings"]
+    assert code == 1 and [f["resource"] for f in findings] == ["ScheduleFailInlineInProd"]
+    assert "when condition `IsProd` is true" in findings[0]["message"]
+
+
+def test_condition_that_cannot_be_evaluated_stays_possible(capsys, tmp_path) -> None:
+    template = tmp_path / "odd.yaml"
+    template.write_text(
+        "Conditions:\n  Odd: {Fn::Equals: [a]}\n  Other: !Not [!Condition Odd]\n"
+        "Resources:\n  JobFailOdd:\n    Type: AWS::SageMaker::ModelBiasJobDefinition\n    Properties:\n"
+        "      JobResources: {ClusterConfig: {InstanceCount: !If [Odd, 4, 1]}}\n"
+        "      NetworkConfig: {EnableInterContainerTrafficEncryption: !If [Other, false, true]}\n",
+        encoding="utf-8",
+    )
+    assert run(["check", str(template)], capsys)[0] == 1

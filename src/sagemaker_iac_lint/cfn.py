@@ -197,9 +197,10 @@ class Conditions:
     def _search(self, scenario: frozenset) -> bool:
         choices: dict[str, set] = {}
         for name, _ in scenario:
-            if name not in self.definitions:
-                return True  # an undeclared condition: nothing to reason with
-            self._collect(self.definitions[name], choices, set())
+            if name in self.definitions:
+                self._collect(self.definitions[name], choices, set())
+            else:
+                choices["condition:" + name] = {True, False}  # undeclared: a free yes/no
         names = sorted(choices)
         total = 1
         for name in names:
@@ -210,7 +211,7 @@ class Conditions:
 
         def assign(index: int) -> bool:
             if index == len(names):
-                return all(self._evaluate(self.definitions[c], assignment, set()) == branch for c, branch in scenario)
+                return all(self._holds(c, branch, assignment) for c, branch in scenario)
             for value in sorted(choices[names[index]], key=repr):
                 assignment[names[index]] = value
                 if assign(index + 1):
@@ -218,6 +219,12 @@ class Conditions:
             return False
 
         return assign(0)
+
+    def _holds(self, name: str, branch: bool, assignment: dict) -> bool:
+        if name not in self.definitions:
+            return assignment["condition:" + name] == branch
+        value = self._evaluate(self.definitions[name], assignment, {name})
+        return value is None or value == branch  # what cannot be evaluated stays possible
 
     def _side(self, node: Any) -> tuple[str, Any]:
         found = _intrinsic(node)
@@ -483,10 +490,14 @@ def _presence(
 ) -> Possibilities:
     out: Possibilities = []
     for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position):
-        if isinstance(leaf, Value) and leaf.kind == "absent":
-            out.append((scenario, leaf))
-        else:
-            out.append((scenario, Value.of(True, "", *leaf_position)))
+        if isinstance(leaf, Value):
+            out.append((scenario, leaf if leaf.kind == "absent" else Value.of(True, "", *leaf_position)))
+            continue
+        for branch_scenario, shape in _expand(leaf, scenario):
+            if shape is None or _is_no_value(shape):
+                out.append((branch_scenario, Value.absent("is removed", *leaf_position)))
+            else:
+                out.append((branch_scenario, Value.of(True, "", *leaf_position)))
     return out
 
 
