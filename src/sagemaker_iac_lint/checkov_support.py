@@ -237,7 +237,7 @@ def _tf_original(rule: Rule, entity: Entity, address: str) -> Subject | None:
     line = _int(body.get("__start_line__"), start or 1)
     end = _int(body.get("__end_line__"), _int(entity.conf.get("__end_line__"), line))
     # The same context the CLI's `.tf` reader builds, from the same bc-python-hcl2 ("wrapped") shape.
-    context = terraform._tf_context(payload, "wrapped", text)
+    context = terraform.tf_context(payload, "wrapped", text)
     attributes = terraform.normalise_checkov_conf(body)
     return terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, context, end)
 

@@ -660,7 +660,7 @@ def _labelled(entries: object):
                     yield _unquote(label), body
 
 
-def _tf_context(parsed: dict, shape: str, text: str) -> TfContext:
+def tf_context(parsed: dict, shape: str, text: str) -> TfContext:
     context = TfContext(text=text)
     for name, body in _labelled(parsed.get("variable", [])):
         body = _hcl_body(body, shape) if isinstance(body, dict) else {}
@@ -721,7 +721,7 @@ def read_tf(text: str, path: str) -> list[Subject]:
         raise ReadError("invalid HCL: the parser returned no blocks")
 
     def read() -> list[Subject]:
-        context = _tf_context(parsed, shape, text)
+        context = tf_context(parsed, shape, text)
         subjects = []
         offset = 0
         resources = parsed.get("resource", [])
