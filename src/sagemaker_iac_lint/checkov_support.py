@@ -86,13 +86,13 @@ class Outcome:
 
 def outcome(subject: Subject, strict: bool) -> Outcome:
     """The CLI's verdict on one subject, its own suppressions included, as a Checkov result."""
-    from .scan import Options, _suppression_reason, findings_for
+    from .scan import Options, suppression_reason, findings_for
 
     findings = findings_for(subject.name, [subject], Options(strict=strict))
     if findings:
         return Outcome(FAILED, findings[0].message)
     if judge(subject, strict) is not None:  # a finding hidden by a suppression that gives a reason
-        return Outcome(SKIPPED, _suppression_reason(subject) or "")
+        return Outcome(SKIPPED, suppression_reason(subject) or "")
     return Outcome(PASSED)
 
 

@@ -247,7 +247,7 @@ def _selected(rule: Rule, options: Options) -> bool:
     return rule.control not in options.ignore
 
 
-def _suppression_reason(subject: Subject) -> str | None:
+def suppression_reason(subject: Subject) -> str | None:
     """The reason given for suppressing this subject's rule; "" when suppressed without one."""
     for name, reason in subject.suppressions.items():
         rule = find_rule(name)
@@ -266,7 +266,7 @@ def findings_for(path: str, subjects: list[Subject], options: Options) -> list[F
         verdict = judge(subject, strict=options.strict)
         if verdict is None:
             continue
-        reason = _suppression_reason(subject)
+        reason = suppression_reason(subject)
         message = verdict.message
         if reason:
             continue
