@@ -114,3 +114,41 @@ def test_directory_given_where_a_template_is_expected(tmp_path) -> None:
     folder.mkdir()
     result = run_cli(str(folder), GOOD)
     assert result.returncode == 1  # a folder is walked, and this one holds nothing
+
+
+def test_terraform_functions_are_never_evaluated(tmp_path) -> None:
+    pytest.importorskip("hcl2")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("4")
+    config = tmp_path / "main.tf"
+    config.write_text(
+        'resource "awscc_sagemaker_model_bias_job_definition" "job_fail_from_file" {\n'
+        "  job_resources = {\n"
+        "    cluster_config = {\n"
+        f'      instance_count = tonumber(file("{secret}"))\n'
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
+    os.chmod(secret, 0)  # were it opened, root aside, the read would fail; the verdict must not depend on it
+    result = run_cli(str(config))
+    finding = json.loads(result.stdout)["findings"][0]
+    assert result.returncode == 1 and "tonumber(file(" in finding["message"]
+
+
+def test_nothing_is_written_but_the_output_file(tmp_path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    before = sorted(os.listdir(tmp_path))
+    target = tmp_path / "report.sarif"
+    result = subprocess.run(
+        [sys.executable, "-m", "sagemaker_iac_lint", "check", "--format", "sarif", "--output", str(target), GOOD],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=work,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert result.returncode == 1
+    assert sorted(os.listdir(tmp_path)) == sorted(before + ["report.sarif"])
+    assert os.listdir(work) == []
