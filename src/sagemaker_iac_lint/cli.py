@@ -47,7 +47,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``command``, a parser that knows only that subcommand (a check run,
+    the pre-commit hook's, need not build the other parsers: argparse looks up a translation for
+    every title and help text it sets up)."""
     parser = _Parser(
         prog="sagemaker-iac-lint",
         description="Find SageMaker monitoring jobs without inter-container traffic encryption "
@@ -57,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
+    if command not in (None, "check"):
+        return _other_commands(commands, parser)
     check = commands.add_parser("check", help="check files and directories")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     mode = check.add_mutually_exclusive_group()
@@ -70,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
     check.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
     check.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
+    return parser if command == "check" else _other_commands(commands, parser)
 
+
+def _other_commands(commands: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     commands.add_parser("rules", help="list the rules")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="SageMaker.15, E9515 or CKV_SAGEMAKER_15")
@@ -145,7 +153,8 @@ def _run_checkov_dir() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser("check" if arguments[:1] == ["check"] else None).parse_args(arguments)
     try:
         if args.command == "check":
             return _run_check(args)
