@@ -250,8 +250,9 @@ def function_profile(python: str, arguments: list[str], env: dict, cwd: str, out
     subprocess.run([python, "-m", "cProfile", "-o", out, "-m", "sagemaker_iac_lint", *arguments], cwd=cwd, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     code = ("import pstats, sys; pstats.Stats(sys.argv[1], stream=sys.stdout).sort_stats('cumulative')"
-            ".print_stats(r'sagemaker_iac_lint/|hcl2/|lark/|yaml/|_find_and_load\b|'read' of|io.open', int(sys.argv[2]))")
-    _, text = output_of([python, "-c", code, out, str(top)], env)
+            ".print_stats(sys.argv[3], int(sys.argv[2]))")
+    shown = r"sagemaker_iac_lint/|hcl2/|lark/|yaml/|_find_and_load\b|'read' of|io.open"
+    _, text = output_of([python, "-c", code, out, str(top), shown], env)
     lines = [line for line in text.splitlines()
              if line.strip() and not line.startswith((out, "   Ordered by", "   List reduced")) and not re.match(r"^\w{3} \w{3} ", line)]
     text = "\n".join(lines)
