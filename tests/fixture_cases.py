@@ -29,10 +29,6 @@ class Fixture:
     def id(self) -> str:
         return os.path.relpath(self.path, FIXTURES)
 
-    @property
-    def needs_hcl2(self) -> bool:
-        return self.path.endswith(".tf")
-
     def marked_lines(self) -> dict[str, int]:
         lines: dict[str, int] = {}
         with open(self.path, encoding="utf-8") as handle:
@@ -75,11 +71,3 @@ def all_fixtures() -> list[Fixture]:
                         Fixture(fmt, f"SageMaker.{match.group(1)}", os.path.join(base, control_dir, name), outcome.group(1))
                     )
     return found
-
-
-def hcl2_available() -> bool:
-    try:
-        import hcl2  # noqa: F401
-    except ImportError:
-        return False
-    return True

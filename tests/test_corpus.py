@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from fixture_cases import CORPUS, hcl2_available
+from fixture_cases import CORPUS
 from sagemaker_iac_lint.scan import Options, scan
 
 REAL = os.path.join(CORPUS, "real")
@@ -55,8 +55,6 @@ def _files() -> list[str]:
 @pytest.mark.parametrize("name", _files())
 def test_real_file_verdicts(name: str) -> None:
     path = os.path.join(REAL, name)
-    if path.endswith(".tf") and not hcl2_available():
-        pytest.skip("no hcl2 module in this environment")
     rows = provenance()[name]
     for strict in (False, True):
         report = scan([path], Options(strict=strict))
@@ -68,8 +66,6 @@ def test_every_real_file_is_listed_and_scans_cleanly_as_a_folder() -> None:
     listed = set(provenance())
     present = {name for name in os.listdir(REAL) if name != "PROVENANCE.tsv"}
     assert present == listed
-    if not hcl2_available():
-        pytest.skip("no hcl2 module in this environment")
     report = scan([REAL], Options())
     assert report.errors == []
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fixture_cases import FORMATS, Fixture, all_fixtures, expected_failures, hcl2_available
+from fixture_cases import FORMATS, Fixture, all_fixtures, expected_failures
 from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL
 from sagemaker_iac_lint.scan import Options, read_file, scan
 
@@ -28,8 +28,6 @@ def declared_resources(fixture: Fixture) -> set[str]:
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.id for f in FIXTURES])
 def test_fixture_verdicts(fixture: Fixture) -> None:
-    if fixture.needs_hcl2 and not hcl2_available():
-        pytest.skip("no hcl2 module in this environment")
     resources = declared_resources(fixture)
     assert resources, "a fixture must declare at least one monitored resource"
     markers = fixture.marked_lines()

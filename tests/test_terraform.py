@@ -226,8 +226,13 @@ def test_missing_hcl2_says_what_to_install(monkeypatch) -> None:
     terraform._hcl2_parser.cache_clear()
     monkeypatch.setitem(sys.modules, "hcl2", None)  # import hcl2 -> ImportError
     try:
+        # The built-in reader needs no hcl2; what it leaves to python-hcl2 says what to install.
+        assert read_tf('resource "x" "y" {}\n', "main.tf") == []
+        with pytest.raises(ReadError, match=r"`a` defined twice at line 2, column 1: only python-hcl2 reads that here, "
+                                             r"and .*install 'sagemaker-iac-lint\[terraform\]'"):
+            read_tf('a = 1\na = 2\n', "main.tf")
         with pytest.raises(ReadError, match=r"install 'sagemaker-iac-lint\[terraform\]'"):
-            read_tf('resource "x" "y" {}\n', "main.tf")
+            read_tf('resource "x" "y" {}\n', "main.tf", parser="hcl2")
         monkeypatch.setattr(metadata, "distribution", _no_distribution)
         problem = hcl2_problem()
         assert "install 'sagemaker-iac-lint[terraform]'" in problem and "\n" not in problem

@@ -223,10 +223,7 @@ def parse_text(path: str, text: str) -> list[Subject]:
     if lower.endswith(TF_SUFFIX):
         from . import terraform
 
-        problem = _hcl2_problem(terraform)
-        if problem:
-            raise ReadError(problem)
-        return terraform.read_tf(text, path)
+        return terraform.read_tf(text, path, lambda: _hcl2_problem(terraform))
     from . import cfn
 
     is_json = lower.endswith(JSON_SUFFIXES) or text.lstrip().startswith("{")

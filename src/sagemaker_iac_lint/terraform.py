@@ -47,12 +47,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
 from .core import ALWAYS, Possibilities, Subject, Value, compatible
 from .errors import ReadError
+from .hcl import Expr
 from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
 
 __all__ = [
@@ -72,10 +72,6 @@ __all__ = [
 INSTALL_HINT = "install 'sagemaker-iac-lint[terraform]'"
 
 
-class Expr(str):
-    """The source text of an HCL expression, as opposed to a string literal."""
-
-
 class _AfterApply:
     def __repr__(self) -> str:
         return "AFTER_APPLY"
@@ -85,22 +81,26 @@ AFTER_APPLY = _AfterApply()  # plan JSON: the value is known only after apply
 NO_DEFAULT = object()  # a variable declared without a default
 
 
-@dataclass
 class TfContext:
     """What a resource's expressions may refer to, and the file text for positions and comments.
 
     ``variables`` maps a variable name to its normalised default (``NO_DEFAULT`` when it has none);
     ``locals`` maps a local's name to its normalised value. With ``text`` empty, the flag is located
-    at the resource's line and no suppression comments are read.
+    at the resource's line and no suppression comments are read. ``json``: the text is JSON
+    (`.tf.json`, plan): keys are quoted, comments are "//" keys.
     """
 
-    variables: dict = field(default_factory=dict)
-    locals: dict = field(default_factory=dict)
-    text: str = ""
-    json: bool = False  # the text is JSON (`.tf.json`, plan): keys are quoted, comments are "//" keys
+    __slots__ = ("variables", "locals", "text", "json", "lines")
 
-    def __post_init__(self) -> None:
-        self.lines = self.text.splitlines()
+    def __init__(self, variables: dict | None = None, locals: dict | None = None, text: str = "", json: bool = False) -> None:
+        self.variables = {} if variables is None else variables
+        self.locals = {} if locals is None else locals
+        self.text = text
+        self.json = json
+        self.lines = text.splitlines()
+
+    def __repr__(self) -> str:
+        return f"TfContext(variables={self.variables!r}, locals={self.locals!r}, json={self.json!r})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -706,11 +706,61 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def read_tf(text: str, path: str) -> list[Subject]:
-    """The monitored resources of one `.tf` file. Raises ReadError when it cannot be parsed."""
-    shape, loads = _hcl2_parser()
+def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None = None, parser: str = "auto") -> list[Subject]:
+    """The monitored resources of one `.tf` file. Raises ReadError when it cannot be parsed.
+
+    The file is read by ``hcl.parse``; python-hcl2 (or whichever ``hcl2`` is installed) reads it only
+    when that reader does not handle it, so that ``hcl2``'s start-up is paid only then.
+    ``hcl2_problem``: asked before ``hcl2`` is used (default: this module's ``hcl2_problem``).
+    ``parser``: "auto", or "native" / "hcl2" to use only that one (the tests compare them).
+    """
     if _too_deep(text):
         raise ReadError(f"nested more than {MAX_DEPTH} levels deep")
+    problem = hcl2_problem or globals()["hcl2_problem"]
+    if parser == "hcl2":
+        return _read_tf_with_hcl2(text, path, None, problem)
+    from . import hcl
+
+    try:
+        parsed = hcl.parse(text)
+    except (hcl.HclError, RecursionError) as error:
+        if parser == "native":
+            raise ReadError(f"invalid HCL: {error}" if isinstance(error, hcl.HclError) else "nested too deeply to parse") from None
+        return _read_tf_with_hcl2(text, path, error, problem)
+    return _guarded(lambda: _native_subjects(parsed, text))
+
+
+def _native_subjects(parsed, text: str) -> list[Subject]:
+    context = TfContext(text=text)
+    for name, body in parsed.variables.items():
+        context.variables[name] = body.get("default", NO_DEFAULT)
+    context.locals.update(parsed.locals)
+    subjects = []
+    for resource in parsed.resources:
+        rule = _monitored(resource.type)
+        if rule is None:
+            continue
+        line, column = _line_of(text, resource.start)
+        end = _line_of(text, resource.end)[0]
+        address = f"{resource.type}.{resource.name}"
+        subjects.append(subject_from_attributes(rule, address, resource.type, resource.body, line, context, end, column))
+    return subjects
+
+
+def _read_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
+                       hcl2_problem: Callable[[], str | None]) -> list[Subject]:
+    from . import hcl
+
+    problem = hcl2_problem()
+    if problem and native_error is None:
+        raise ReadError(problem)
+    if problem:
+        if isinstance(native_error, hcl.HclSyntaxError):
+            raise ReadError(f"invalid HCL: {native_error}")
+        if isinstance(native_error, RecursionError):
+            raise ReadError("nested too deeply to parse")
+        raise ReadError(f"{native_error}: only python-hcl2 reads that here, and {problem}")
+    shape, loads = _hcl2_parser()
     try:
         parsed = loads(text)
     except RecursionError:

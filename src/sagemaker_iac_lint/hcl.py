@@ -1,0 +1,674 @@
+"""A reader of HCL native syntax (`.tf`), built for what this tool needs from a file, and fast.
+
+python-hcl2 builds a Lark parser at start-up, which costs a third of a second before the first
+byte is read; this reader costs nothing to start. It parses the whole file, so a syntax error
+anywhere is still found, and it returns the file's blocks directly in the normalised shape that
+``terraform`` describes: attribute values are ``None``/``bool``/``int``/``float``/``str`` literals,
+``list`` and ``dict`` for tuple and object constructors, and ``Expr`` (the expression's text, spaced
+the way python-hcl2 8 prints it) for everything else.
+
+It raises ``HclUnsupported`` for the few constructs it leaves to python-hcl2 (template directives
+``%{ }``, strip markers ``~``, computed object keys, duplicate names), and ``HclSyntaxError`` for
+text that is not HCL. ``terraform.read_tf`` hands the file to python-hcl2 in both cases, so this
+reader never has the last word on a file it does not fully understand.
+
+Public API: ``parse(text) -> File``, ``Expr``, ``HclSyntaxError``, ``HclUnsupported``.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["Expr", "File", "HclSyntaxError", "HclUnsupported", "Resource", "parse"]
+
+
+class Expr(str):
+    """The source text of an HCL expression, as opposed to a string literal."""
+
+
+class HclError(Exception):
+    def __init__(self, message: str, text: str, offset: int) -> None:
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        super().__init__(f"{message} at line {line}, column {column}")
+        self.line = line
+        self.column = column
+
+
+class HclSyntaxError(HclError):
+    """The text is not HCL native syntax."""
+
+
+class HclUnsupported(HclError):
+    """Valid HCL, perhaps, but a construct this reader leaves to python-hcl2."""
+
+
+class Resource:
+    """One top-level ``resource "type" "name" { ... }`` block."""
+
+    __slots__ = ("type", "name", "body", "start", "end")
+
+    def __init__(self, type_: str, name: str, body: dict, start: int, end: int) -> None:
+        self.type = type_
+        self.name = name
+        self.body = body  # normalised
+        self.start = start  # offset of the `resource` keyword
+        self.end = end  # offset of the closing brace
+
+
+class File:
+    """What a `.tf` file declares: variables (name -> body), locals (merged) and resources."""
+
+    __slots__ = ("body", "variables", "locals", "resources")
+
+    def __init__(self) -> None:
+        self.body: dict = {}  # the whole file, normalised: {"resource": [{"type": {"name": {...}}}], ...}
+        self.variables: dict[str, dict] = {}
+        self.locals: dict = {}
+        self.resources: list[Resource] = []
+
+
+# Token kinds
+NEWLINE, IDENT, NUMBER, STRING, HEREDOC, OP, EOF = "newline", "ident", "number", "string", "heredoc", "op", "eof"
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>[ \t\r]+)
+  | (?P<newline>\n)
+  | (?P<comment>\#[^\n]*|//[^\n]*)
+  | (?P<block>/\*)
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<ident>[^\W\d][\w-]*)
+  | (?P<heredoc><<(?P<dash>-?)(?P<marker>[^\W\d][\w-]*)[ \t]*\r?\n)
+  | (?P<op>\.\.\.|=>|==|!=|<=|>=|&&|\|\||::|[{}\[\]()=,.?:+\-*/%<>!])
+  | (?P<quote>")
+    """,
+    re.X,
+)
+_BINARY = frozenset({"==", "!=", "<", ">", "<=", ">=", "&&", "||", "+", "-", "*", "/", "%"})
+_ESCAPE = re.compile(r"\\(?:([nrt\"\\])|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_INTEGER = re.compile(r"\d+\Z")
+MAX_NESTING = 100  # brackets, parentheses and interpolations inside one another
+
+
+def _unescape(raw: str) -> str:
+    def one(match: re.Match) -> str:
+        simple, short, long = match.groups()
+        if simple:
+            return _SIMPLE_ESCAPES[simple]
+        return chr(int(short or long, 16))
+
+    return _ESCAPE.sub(one, raw).replace("$${", "${").replace("%%{", "%{")
+
+
+class _Token:
+    __slots__ = ("kind", "value", "start", "end", "extra")
+
+    def __init__(self, kind: str, value: str, start: int, end: int, extra: object = None) -> None:
+        self.kind = kind
+        self.value = value
+        self.start = start
+        self.end = end
+        self.extra = extra  # strings and heredocs: (rendered text, literal value or None)
+
+
+class _Value:
+    """A parsed expression: its normalised node and its canonical text."""
+
+    __slots__ = ("node", "text")
+
+    def __init__(self, node: object, text: str) -> None:
+        self.node = node
+        self.text = text
+
+
+class _Parser:
+    def __init__(self, text: str, start: int = 0, depth: int = 0) -> None:
+        self.text = text
+        self.newlines = [True]  # whether a newline ends something here (False inside brackets)
+        self.depth = depth
+        self.token = _Token(EOF, "", start, start)
+        self.position = start
+        self.advance()
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    def error(self, message: str, offset: int | None = None) -> HclSyntaxError:
+        return HclSyntaxError(message, self.text, self.token.start if offset is None else offset)
+
+    def unsupported(self, what: str, offset: int | None = None) -> HclUnsupported:
+        return HclUnsupported(what, self.text, self.token.start if offset is None else offset)
+
+    def describe(self, token: _Token) -> str:
+        if token.kind == EOF:
+            return "end of file"
+        if token.kind == NEWLINE:
+            return "end of line"
+        return f"`{token.value}`"
+
+    # -- the lexer --------------------------------------------------------------------------------
+
+    def advance(self) -> _Token:
+        """Move to the next token (newlines are skipped inside brackets); returns the previous one."""
+        previous = self.token
+        text = self.text
+        position = self.position
+        while True:
+            match = _TOKEN.match(text, position)
+            if match is None:
+                if position >= len(text):
+                    self.token = _Token(EOF, "", position, position)
+                    break
+                raise HclSyntaxError(f"unexpected character {text[position]!r}", text, position)
+            kind = match.lastgroup
+            end = match.end()
+            if kind in ("space", "comment"):
+                position = end
+                continue
+            if kind == "block":
+                close = text.find("*/", end)
+                if close < 0:
+                    raise HclSyntaxError("unterminated /* comment", text, position)
+                if "\n" in text[position:close] and self.newlines[-1]:
+                    self.token = _Token(NEWLINE, "\n", position, close + 2)
+                    position = close + 2
+                    break
+                position = close + 2
+                continue
+            if kind == "newline":
+                if not self.newlines[-1]:
+                    position = end
+                    continue
+                self.token = _Token(NEWLINE, "\n", position, end)
+            elif kind == "quote":
+                self.token = self._string(position)
+            elif kind == "heredoc":
+                self.token = self._heredoc(match)
+            else:
+                self.token = _Token(kind, match.group(0), position, end)
+            position = self.token.end
+            break
+        self.position = position
+        return previous
+
+    def _string(self, start: int) -> _Token:
+        """A quoted template starting at the quote at ``start``."""
+        text = self.text
+        i = start + 1
+        literal_start = i
+        parts: list[str] = []  # the canonical text, piece by piece
+        interpolated = False
+        n = len(text)
+        while True:
+            if i >= n:
+                raise HclSyntaxError("unterminated string", text, start)
+            c = text[i]
+            if c == '"':
+                break
+            if c == "\n":
+                raise HclSyntaxError("unterminated string (a quoted string cannot span lines)", text, start)
+            if c == "\\":
+                escape = _ESCAPE.match(text, i)
+                if escape is None:
+                    raise HclSyntaxError("invalid escape sequence in string", text, i)
+                i = escape.end()
+                continue
+            if c in "$%" and text.startswith(c + c + "{", i):
+                i += 3
+                continue
+            if c == "%" and text.startswith("%{", i):
+                raise HclUnsupported("template directive %{ }", text, i)
+            if c == "$" and text.startswith("${", i):
+                parts.append(text[literal_start:i])
+                inner, i = self._interpolation(i + 2)
+                parts.append("${" + inner + "}")
+                interpolated = True
+                literal_start = i
+                continue
+            i += 1
+        parts.append(text[literal_start:i])
+        rendered = "".join(parts)
+        literal = None if interpolated else _unescape(rendered)
+        return _Token(STRING, '"' + rendered + '"', start, i + 1, (rendered, literal))
+
+    def _interpolation(self, start: int) -> tuple[str, int]:
+        """The canonical text of the expression in ``${ ... }`` from ``start``, and the offset after ``}``."""
+        if self.text.startswith("~", start):
+            raise HclUnsupported("template strip marker ~", self.text, start)
+        if self.depth >= MAX_NESTING:
+            raise HclSyntaxError("nested too deeply", self.text, start)
+        inner = _Parser.__new__(_Parser)
+        inner.text = self.text
+        inner.newlines = [False]
+        inner.depth = self.depth + 1
+        inner.position = start
+        inner.token = _Token(EOF, "", start, start)
+        inner.advance()
+        value = inner.expression()
+        if inner.token.kind == OP and inner.token.value == "~":
+            raise inner.unsupported("template strip marker ~")
+        if not (inner.token.kind == OP and inner.token.value == "}"):
+            raise inner.error(f"expected `}}` to close the interpolation, found {inner.describe(inner.token)}")
+        return value.text, inner.token.end
+
+    def _heredoc(self, match: re.Match) -> _Token:
+        text = self.text
+        indented, marker = match.group("dash") == "-", match.group("marker")
+        body_start = match.end()
+        end = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*\r?$", re.M).search(text, body_start)
+        if end is None:
+            raise HclSyntaxError(f"heredoc without its closing `{marker}` line", text, match.start())
+        body = text[body_start : end.start()]
+        if "%{" in body.replace("%%{", ""):
+            raise HclUnsupported("template directive %{ } in a heredoc", text, match.start())
+        lines = body.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        if indented:
+            widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+            cut = min(widths) if widths else 0
+            lines = [line[cut:] for line in lines]
+        content = "\n".join(lines)
+        # Interpolations in a heredoc: parsed for validity, rendered as in a quoted string
+        parts: list[str] = []
+        i = literal_start = 0
+        interpolated = False
+        while True:
+            j = content.find("${", i)
+            if j < 0:
+                break
+            if j > 0 and content[j - 1] == "$":
+                i = j + 2
+                continue
+            parts.append(_quote(content[literal_start:j]))
+            sub = _Parser.__new__(_Parser)
+            sub.text, sub.newlines, sub.depth = content, [False], self.depth + 1
+            sub.position, sub.token = j, _Token(EOF, "", j, j)
+            try:
+                inner, i = sub._interpolation(j + 2)
+            except HclError as error:
+                raise type(error)(f"in a heredoc: {str(error).rsplit(' at line', 1)[0]}", text, match.start()) from None
+            parts.append("${" + inner + "}")
+            literal_start = i
+            interpolated = True
+        parts.append(_quote(content[literal_start:]))
+        rendered = "".join(parts)
+        literal = None if interpolated else content.replace("$${", "${").replace("%%{", "%{")
+        # the closing line's newline is left to end the attribute
+        return _Token(HEREDOC, '"' + rendered + '"', match.start(), end.end(), (rendered, literal))
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def at(self, value: str) -> bool:
+        return self.token.kind == OP and self.token.value == value
+
+    def expect(self, value: str) -> _Token:
+        if not self.at(value):
+            raise self.error(f"expected `{value}`, found {self.describe(self.token)}")
+        return self.advance()
+
+    def open(self, value: str, newlines: bool) -> None:
+        """Consume an opening bracket; inside it, newlines end things only when ``newlines``."""
+        if len(self.newlines) + self.depth > MAX_NESTING:
+            raise self.error("nested too deeply")
+        if not self.at(value):
+            raise self.error(f"expected `{value}`, found {self.describe(self.token)}")
+        self.newlines.append(newlines)
+        self.advance()
+
+    def close(self, value: str) -> None:
+        if not self.at(value):
+            raise self.error(f"expected `{value}`, found {self.describe(self.token)}")
+        self.newlines.pop()
+        self.advance()
+
+    def skip_newlines(self) -> None:
+        while self.token.kind == NEWLINE:
+            self.advance()
+
+    # -- bodies -----------------------------------------------------------------------------------
+
+    def body(self, top: File | None = None, closing: str | None = None) -> dict:
+        """Attributes and blocks up to ``closing`` (or the end of the file), normalised."""
+        out: dict = {}
+        attributes: set[str] = set()
+        while True:
+            self.skip_newlines()
+            token = self.token
+            if token.kind == EOF:
+                if closing:
+                    raise self.error(f"expected `{closing}` to close the block, found end of file")
+                return out
+            if closing and self.at(closing):
+                return out
+            if token.kind != IDENT:
+                raise self.error(f"expected an attribute or a block, found {self.describe(token)}")
+            name = token.value
+            self.advance()
+            if self.at("="):
+                self.advance()
+                if name in out:
+                    raise self.unsupported(f"`{name}` defined twice", token.start)
+                value = self.expression()
+                self.end_of_item()
+                out[name] = value.node
+                attributes.add(name)
+                continue
+            labels = []
+            while self.token.kind in (STRING, IDENT):
+                label = self.token
+                if label.kind == STRING:
+                    rendered, literal = label.extra  # type: ignore[misc]
+                    if literal is None:
+                        raise self.error("a block label cannot hold an interpolation")
+                    labels.append(rendered)
+                else:
+                    labels.append(label.value)
+                self.advance()
+            if not self.at("{"):
+                raise self.error(f"expected `=` or `{{` after `{name}`, found {self.describe(self.token)}")
+            if name in attributes:
+                raise self.unsupported(f"`{name}` is both an attribute and a block", token.start)
+            self.open("{", True)
+            inner = self.body(closing="}")
+            end = self.token.start
+            self.close("}")
+            self.end_of_item()
+            node: object = inner
+            for label in reversed(labels):
+                node = {label: node}
+            out.setdefault(name, []).append(node)
+            if top is not None:
+                self.record(top, name, labels, inner, token.start, end)
+
+    def record(self, top: File, kind: str, labels: list[str], body: dict, start: int, end: int) -> None:
+        if kind == "resource":
+            if len(labels) != 2:
+                raise self.error(f"a resource block needs two labels, found {len(labels)}", start)
+            top.resources.append(Resource(labels[0], labels[1], body, start, end))
+        elif kind == "variable":
+            if len(labels) != 1:
+                raise self.error(f"a variable block needs one label, found {len(labels)}", start)
+            top.variables[labels[0]] = body
+        elif kind == "locals":
+            top.locals.update(body)
+
+    def end_of_item(self) -> None:
+        if self.token.kind in (NEWLINE, EOF) or self.at("}"):
+            return
+        raise self.error(f"expected the end of the line, found {self.describe(self.token)}")
+
+    # -- expressions ------------------------------------------------------------------------------
+
+    def expression(self) -> _Value:
+        first = self.operation()
+        if not self.at("?"):
+            return first
+        self.advance()
+        when_true = self.expression()
+        self.expect(":")
+        when_false = self.expression()
+        return _Value(None, f"{first.text} ? {when_true.text} : {when_false.text}").expr()
+
+    def operation(self) -> _Value:
+        left = self.unary()
+        if not (self.token.kind == OP and self.token.value in _BINARY):
+            return left
+        texts = [left.text]
+        while self.token.kind == OP and self.token.value in _BINARY:
+            texts.append(self.advance().value)
+            texts.append(self.unary().text)
+        return _Value(None, " ".join(texts)).expr()
+
+    def unary(self) -> _Value:
+        if self.at("-") or self.at("!"):
+            operator = self.advance().value
+            operand = self.unary()
+            if operator == "-" and isinstance(operand.node, (int, float)) and not isinstance(operand.node, bool) \
+                    and operand.text[:1].isdigit():
+                return _Value(-operand.node, "-" + operand.text)
+            return _Value(None, operator + operand.text).expr()
+        return self.postfix(self.term())
+
+    def postfix(self, value: _Value) -> _Value:
+        text = value.text
+        changed = False
+        while True:
+            if self.at("."):
+                self.advance()
+                token = self.token
+                if token.kind == IDENT:
+                    text += "." + token.value
+                elif token.kind == NUMBER and _INTEGER.match(token.value):
+                    text += "." + token.value
+                elif self.at("*"):
+                    text += ".*"
+                else:
+                    raise self.error(f"expected an attribute name after `.`, found {self.describe(token)}")
+                self.advance()
+            elif self.at("["):
+                self.open("[", False)
+                if self.at("*"):
+                    self.advance()
+                    text += "[*]"
+                else:
+                    text += "[" + self.expression().text + "]"
+                self.close("]")
+            else:
+                break
+            changed = True
+        return _Value(None, text).expr() if changed else value
+
+    def term(self) -> _Value:
+        token = self.token
+        kind = token.kind
+        if kind == NUMBER:
+            self.advance()
+            if _INTEGER.match(token.value):
+                return _Value(int(token.value), token.value)
+            if "e" in token.value or "E" in token.value:
+                return _Value(None, token.value).expr()
+            return _Value(float(token.value), token.value)
+        if kind in (STRING, HEREDOC):
+            self.advance()
+            rendered, literal = token.extra  # type: ignore[misc]
+            if literal is not None:
+                return _Value(literal, '"' + rendered + '"')
+            if rendered.startswith("${") and rendered.endswith("}") and _whole_interpolation(rendered):
+                return _Value(Expr(rendered[2:-1]), '"' + rendered + '"')
+            return _Value(None, '"' + rendered + '"').expr()
+        if kind == IDENT:
+            self.advance()
+            word = token.value
+            if word == "true":
+                return _Value(True, word)
+            if word == "false":
+                return _Value(False, word)
+            if word == "null":
+                return _Value(None, word)
+            while self.at("::"):  # provider::aws::arn_parse(...)
+                self.advance()
+                if self.token.kind != IDENT:
+                    raise self.error(f"expected a name after `::`, found {self.describe(self.token)}")
+                word += "::" + self.advance().value
+            if self.at("("):
+                return self.call(word)
+            if "::" in word:
+                raise self.error(f"expected `(` after `{word}`, found {self.describe(self.token)}")
+            return _Value(None, word).expr()
+        if kind == OP:
+            if token.value == "(":
+                self.open("(", False)
+                inner = self.expression()
+                self.close(")")
+                return _Value(None, "(" + inner.text + ")").expr()
+            if token.value == "[":
+                return self.tuple()
+            if token.value == "{":
+                return self.object()
+        raise self.error(f"expected an expression, found {self.describe(token)}")
+
+    def call(self, name: str) -> _Value:
+        self.open("(", False)
+        texts = []
+        expand = False
+        while not self.at(")"):
+            texts.append(self.expression().text)
+            if self.at("..."):
+                self.advance()
+                expand = True
+                if not self.at(")"):
+                    raise self.error("`...` must follow the last argument")
+                break
+            if not self.at(","):
+                break
+            self.advance()
+        self.close(")")
+        text = ", ".join(texts) + (" ..." if expand else "")
+        return _Value(None, f"{name}({text})").expr()
+
+    def tuple(self) -> _Value:
+        self.open("[", False)
+        if self.token.kind == IDENT and self.token.value == "for":
+            text = self.for_intro()
+            text += self.expression().text
+            text += self.for_condition()
+            self.close("]")
+            return _Value(None, "[" + text + "]").expr()
+        nodes, texts = [], []
+        while not self.at("]"):
+            item = self.expression()
+            nodes.append(item.node)
+            texts.append(item.text)
+            if not self.at(","):
+                break
+            self.advance()
+        self.close("]")
+        return _Value(nodes, "[" + ", ".join(texts) + "]")
+
+    def object(self) -> _Value:
+        self.open("{", True)
+        self.skip_newlines()
+        if self.token.kind == IDENT and self.token.value == "for":
+            self.newlines[-1] = False
+            self.advance_in_place()
+            text = self.for_intro()
+            key = self.expression().text
+            self.expect("=>")
+            value = self.expression().text
+            text += f"{key} => {value}"
+            if self.at("..."):
+                self.advance()
+                text += "..."
+            text += self.for_condition()
+            self.close("}")
+            return _Value(None, "{" + text + "}").expr()
+        nodes: dict = {}
+        texts = []
+        while True:
+            self.skip_newlines()
+            if self.at("}"):
+                break
+            token = self.token
+            if token.kind == IDENT:
+                key, key_text = token.value, token.value
+            elif token.kind == STRING:
+                key, key_text = token.extra[0], token.value  # type: ignore[index]
+            else:
+                raise self.unsupported("an object key that is an expression")
+            self.advance()
+            if not (self.at("=") or self.at(":")):
+                raise self.error(f"expected `=` or `:` after an object key, found {self.describe(self.token)}")
+            self.advance()
+            value = self.expression()
+            if key in nodes:
+                raise self.unsupported(f"object key `{key}` given twice", token.start)
+            nodes[key] = value.node
+            texts.append(f"{key_text} = {value.text}")
+            if self.at(","):
+                self.advance()
+            elif self.token.kind == NEWLINE:
+                pass
+            elif not self.at("}"):
+                raise self.error(f"expected `,`, a new line or `}}` in an object, found {self.describe(self.token)}")
+        self.close("}")
+        return _Value(nodes, "{" + ", ".join(texts) + "}")
+
+    def advance_in_place(self) -> None:
+        """Re-read the current token after a change of newline mode (it was read under the old one)."""
+        self.position = self.token.start
+        self.advance()
+
+    def for_intro(self) -> str:
+        self.advance()  # `for`
+        names = []
+        while True:
+            if self.token.kind != IDENT:
+                raise self.error(f"expected a name in the `for` expression, found {self.describe(self.token)}")
+            names.append(self.advance().value)
+            if not self.at(","):
+                break
+            self.advance()
+        if len(names) > 2:
+            raise self.error("a `for` expression takes one or two names")
+        if not (self.token.kind == IDENT and self.token.value == "in"):
+            raise self.error(f"expected `in`, found {self.describe(self.token)}")
+        self.advance()
+        collection = self.expression().text
+        self.expect(":")
+        return f"for {', '.join(names)} in {collection} : "
+
+    def for_condition(self) -> str:
+        if self.token.kind == IDENT and self.token.value == "if":
+            self.advance()
+            return " if " + self.expression().text
+        return ""
+
+
+def _expr(self: _Value) -> _Value:
+    self.node = Expr(self.text)
+    return self
+
+
+_Value.expr = _expr  # type: ignore[attr-defined]
+
+
+def _whole_interpolation(rendered: str) -> bool:
+    """Whether a template is exactly one ``${...}`` (so its value is the expression's own)."""
+    depth = 0
+    in_string = False
+    i = 0
+    while i < len(rendered):
+        c = rendered[i]
+        if in_string:
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0 and i != len(rendered) - 1:
+                return False
+        i += 1
+    return True
+
+
+def _quote(content: str) -> str:
+    return content.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+
+def parse(text: str) -> File:
+    """The variables, locals and resources of a `.tf` file. Raises HclSyntaxError or HclUnsupported."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    parser = _Parser(text)
+    top = File()
+    top.body = parser.body(top)
+    return top

@@ -1,0 +1,263 @@
+"""The built-in HCL reader (``hcl.parse``): the same values, errors and verdicts as python-hcl2.
+
+The CLI reads `.tf` with the built-in reader and hands a file to python-hcl2 only when that reader
+does not handle it, so the two must agree wherever both read a file. Compared here on every `.tf`
+fixture, every real and large `.tf` file of ../shared/corpus, and a set of snippets written to hit
+the syntax's corners. The comparisons need python-hcl2 and skip without it; the reader's own tests
+run everywhere, the pyyaml-only environment included.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+from fixture_cases import CORPUS, FIXTURES
+
+from sagemaker_iac_lint import terraform
+from sagemaker_iac_lint.core import judge
+from sagemaker_iac_lint.errors import ReadError
+from sagemaker_iac_lint.hcl import Expr, HclSyntaxError, HclUnsupported, parse
+
+TF_FILES = sorted(
+    glob.glob(os.path.join(FIXTURES, "terraform", "*", "*.tf"))
+    + glob.glob(os.path.join(CORPUS, "real", "*.tf"))
+    + glob.glob(os.path.join(CORPUS, "large", "*.tf"))
+)
+
+SNIPPETS = {
+    "operators": "a = var.a==1?2:1\nb = a+b*c\nc = !var.x\nd = -1\ne = - 1\nf = 3 % 2\ng = 1 > 2 && 3 <= 4 || !true\n",
+    "numbers": "a = 1.5\nb = -1.5\nc = 1e3\nd = 10\ne = 0.5\nf = 1.5e-3\n",
+    "literals": 'a = true\nb = false\nc = null\nd = "x"\ne = ""\n',
+    "calls": 'a = max(1,2)\nb = try(var.a, 1)\nc = foo(a, b...)\nd = jsonencode({a = 1})\ne = provider::aws::arn_parse(x)\n'
+             'f = upper("a${var.b}")\ng = concat(\n  [1],\n  [2],\n)\n',
+    "traversals": 'a = a.b[0].c\nb = local.x["k"]\nc = aws_x.y[*].id\nd = a.*.b\ne = a.0.b\nf = (var.a)\ng = a[0]\n',
+    "for": "a = [for x in y: x if x>1]\nb = { for k, v in m : k => v... }\nc = [\n  for x in y :\n  upper(x)\n]\n"
+           "d = {\n  for k, v in m :\n  k => v\n  if v != null\n}\n",
+    "conditionals": "a = var.a ? (var.b ? 1 : 2) : 3\nb = var.a?1:var.b?2:3\nc = var.a ? { x = 1 } : null\n"
+                    "d = var.a ? [1,2] : []\ne = var.a ? {\n  a = 1\n  b = 2\n} : null\n",
+    "strings": 'a = "a\\nb\\"c"\nb = "$${x}"\nc = "${ var.x }"\nd = "a${ var.x }b"\ne = "${var.a ? 1 : 2}"\n'
+               'f = "\\\\"\ng = "x ${"${var.y}"} z"\nh = "%%{x}"\ni = "${a}${b}"\n',
+    "heredocs": "a = <<EOF\nhello ${x}\nEOF\nb = <<-EOT\n    indented\n      more\n    EOT\nc = <<EOF\nplain\n  text\nEOF\n"
+                "d = <<-EOT\n    one\n\n      two\n    EOT\n",
+    "collections": 'a = [1, 2,]\nb = {a = 1, "b" = 2, c: 3}\nc = {\n  a = 1\n  b = "x"\n}\nd = [\n  1,\n  2\n]\n'
+                   'e = {\n  nested = {\n    deeper = [1, { x = true }]\n  }\n}\nf = []\ng = {}\nh = { "${var.k}" = 1 }\n',
+    "blocks": 'block "l1" l2 { x = 1 }\nempty {}\nb {\n}\nresource aws_s3_bucket b {\n  bucket = "x"\n  lifecycle {\n'
+              '    ignore_changes = [tags]\n  }\n  dynamic "rule" {\n    for_each = var.rules\n    content {\n'
+              "      id = rule.value\n    }\n  }\n}\n",
+    "comments": "# hash\n// slashes\n/* block */\na = 1 # after\nb = 2 // after\n/* multi\nline */\n"
+                "d {\n  # in a block\n  e = [\n    1, # in a tuple\n    2, /* block */\n  ]\n}\n",
+    "crlf": 'variable "n" {\r\n  default = 2\r\n}\r\nresource "x" "y" {\r\n  count = var.n\r\n}\r\n',
+    "empty": "",
+    "only comments": "# nothing here\n\n// at all\n",
+    "keywords as names": "for = 1\nin = 2\nif = 3\ntrue_thing = true\nnull_ish = nullable\n",
+    "no final newline": 'a = "x"',
+    "sagemaker": 'variable "encrypt" {\n  type    = bool\n  default = true\n}\nlocals {\n  count = 3\n}\n'
+                 'locals {\n  other = local.count\n}\nresource "awscc_sagemaker_model_bias_job_definition" "job" {\n'
+                 "  job_resources = {\n    cluster_config = {\n      instance_count = local.count\n"
+                 '      instance_type  = "ml.m5.xlarge"\n    }\n  }\n  network_config = {\n'
+                 "    enable_inter_container_traffic_encryption = var.encrypt\n  }\n}\n",
+}
+
+# Not HCL: each must be refused by the built-in reader (and by python-hcl2, where it is installed).
+MALFORMED = {
+    "unclosed block": 'resource "a" "b" {\n  x = 1\n',
+    "unclosed string": 'a = "x\n',
+    "unclosed tuple": "a = [1, 2\n",
+    "unclosed call": "a = max(1,\n",
+    "missing value": "a =\n",
+    "two values": "a = 1 2\n",
+    "stray brace": "}\n",
+    "bad character": "a = 1 @ 2\n",
+    "bad escape": 'a = "\\q"\n',
+    "unterminated heredoc": "a = <<EOF\nhello\n",
+    "unterminated comment": "a = 1 /* never closed\n",
+    "block without brace": 'resource "a" "b"\n',
+    "dangling operator": "a = 1 +\n",
+    "dangling conditional": "a = var.x ? 1\n",
+    "unclosed interpolation": 'a = "${var.x"\n',
+    "attribute without name": "= 1\n",
+}
+
+# Refused by Terraform and by this reader, read all the same by python-hcl2 (which keeps `\q` as it
+# is) or by Checkov's bc-python-hcl2 (which reads `a = 1 2`).
+LAX_IN_PYTHON_HCL2 = {"bad escape", "two values"}
+
+
+def hcl2_loads():
+    """python-hcl2's normalised parse, or skip when no usable hcl2 is installed."""
+    problem = terraform.hcl2_problem()
+    if problem:
+        pytest.skip(f"no usable hcl2 module: {problem}")
+    shape, loads = terraform._hcl2_parser()
+    return shape, lambda text: terraform._hcl_body(loads(text), shape)
+
+
+def comparable(node):
+    """Expressions compared by their tidied text (how every reader's output is read downstream)."""
+    if isinstance(node, Expr):
+        return ("expression", terraform._tidy(node))
+    if isinstance(node, dict):
+        return {key: comparable(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [comparable(item) for item in node]
+    return node
+
+
+def native(text: str):
+    return comparable(parse(text).body)
+
+
+# ---------------------------------------------------------------------------------------------
+# The same values as python-hcl2 8 (its "quoted" shape is the one whose whole-file output maps 1:1)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_snippets_read_as_python_hcl2_reads_them(name: str) -> None:
+    shape, loads = hcl2_loads()
+    if shape != "quoted":
+        pytest.skip("whole-file output compared with python-hcl2 8.x only; subjects are compared in every shape")
+    text = SNIPPETS[name]
+    assert native(text) == comparable(loads(text))
+
+
+@pytest.mark.parametrize("path", TF_FILES, ids=[os.path.relpath(p, os.path.dirname(FIXTURES)) for p in TF_FILES])
+def test_real_files_read_as_python_hcl2_reads_them(path: str) -> None:
+    shape, loads = hcl2_loads()
+    if shape != "quoted":
+        pytest.skip("whole-file output compared with python-hcl2 8.x only; subjects are compared in every shape")
+    text = open(path, encoding="utf-8").read()
+    try:
+        mine = native(text)
+    except HclUnsupported as error:
+        # Left to python-hcl2 on purpose; it must then read the file (else the CLI reports it)
+        loads(text)
+        pytest.skip(f"left to python-hcl2: {error}")
+    assert mine == comparable(loads(text))
+
+
+def verdicts(subjects):
+    out = []
+    for subject in subjects:
+        row = [subject.name, subject.line, subject.column, sorted(subject.suppressions.items()), subject.unsupported]
+        for strict in (False, True):
+            verdict = judge(subject, strict)
+            row.append(None if verdict is None else (verdict.message, verdict.line, verdict.column))
+        out.append(row)
+    return out
+
+
+@pytest.mark.parametrize("path", TF_FILES, ids=[os.path.relpath(p, os.path.dirname(FIXTURES)) for p in TF_FILES])
+def test_verdicts_and_positions_agree_with_python_hcl2(path: str) -> None:
+    hcl2_loads()  # skips without hcl2; runs in the bc-python-hcl2 environment too
+    text = open(path, encoding="utf-8").read()
+    try:
+        parse(text)
+    except HclUnsupported:
+        pytest.skip("left to python-hcl2")
+    mine = verdicts(terraform.read_tf(text, path, parser="native"))
+    theirs = verdicts(terraform.read_tf(text, path, parser="hcl2"))
+    assert mine == theirs
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_text_is_refused(name: str) -> None:
+    text = MALFORMED[name]
+    with pytest.raises(HclSyntaxError) as caught:
+        parse(text)
+    assert " at line " in str(caught.value) and "\n" not in str(caught.value)
+    with pytest.raises(ReadError, match="invalid HCL"):
+        terraform.read_tf(text, "main.tf", parser="native")
+    if terraform.hcl2_problem() is None and name not in LAX_IN_PYTHON_HCL2:
+        # python-hcl2 is asked too, and refuses it as well: the verdict "not HCL" is not ours alone
+        with pytest.raises(ReadError, match="invalid HCL"):
+            terraform.read_tf(text, "main.tf")
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader itself (no hcl2 needed)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_values_positions_and_context() -> None:
+    top = parse(SNIPPETS["sagemaker"])
+    assert top.variables["encrypt"] == {"type": Expr("bool"), "default": True}
+    assert top.locals == {"count": 3, "other": Expr("local.count")}
+    (resource,) = top.resources
+    assert (resource.type, resource.name) == ("awscc_sagemaker_model_bias_job_definition", "job")
+    assert resource.body["network_config"] == {"enable_inter_container_traffic_encryption": Expr("var.encrypt")}
+    text = SNIPPETS["sagemaker"]
+    assert text[resource.start:].startswith('resource "awscc_sagemaker_model_bias_job_definition"')
+    assert text[resource.end] == "}" and text[resource.end + 1:] == "\n"
+    (subject,) = terraform.read_tf(text, "main.tf", hcl2_problem=lambda: "hcl2 must not be needed here")
+    assert subject.line == 11 and subject.column == 1
+    verdict = judge(subject)
+    assert verdict is None  # 3 instances, but the variable's default is true
+
+
+def test_expression_text_is_spaced_like_python_hcl2() -> None:
+    body = parse('a = var.a==1?2:1\nb = max(1,2)\nc = [for x in y: x if x>1]\nd = foo(a, b...)\ne = "${ var.x }"\n').body
+    assert body == {
+        "a": "var.a == 1 ? 2 : 1",
+        "b": "max(1, 2)",
+        "c": "[for x in y : x if x > 1]",
+        "d": "foo(a, b ...)",
+        "e": "var.x",
+    }
+    assert all(isinstance(value, Expr) for value in body.values())
+
+
+def test_comments_wherever_hcl_allows_them() -> None:
+    # python-hcl2 refuses a comment between `=` and the value; HCL (and this reader) does not
+    assert parse("c = /* inside */ 3 # after\n").body == {"c": 3}
+
+
+def test_strings_and_heredocs() -> None:
+    body = parse('a = "t\\u00e9\\n"\nb = "$${x}"\nc = "a${x}"\nd = <<-EOT\n    one\n      two\n    EOT\n').body
+    assert body["a"] == "té\n" and not isinstance(body["a"], Expr)
+    assert body["b"] == "${x}" and not isinstance(body["b"], Expr)
+    assert body["c"] == Expr('"a${x}"')
+    assert body["d"] == "one\n  two"
+
+
+@pytest.mark.parametrize("text, what", [
+    ('a = "%{ if true }x%{ endif }"\n', "template directive"),
+    ('a = "${~ x ~}"\n', "strip marker"),
+    ("a = 1\na = 2\n", "`a` defined twice"),
+    ("a = {(var.k) = 1}\n", "object key that is an expression"),
+    ("a = 1\na {\n}\n", "both an attribute and a block"),
+])
+def test_constructs_left_to_python_hcl2(text: str, what: str) -> None:
+    with pytest.raises(HclUnsupported, match=what):
+        parse(text)
+    # without a usable hcl2 the file is an error that says what to install
+    with pytest.raises(ReadError, match=r"only python-hcl2 reads that here, and it is not installed"):
+        terraform.read_tf(text, "main.tf", hcl2_problem=lambda: "it is not installed")
+
+
+def test_deep_nesting_is_refused_without_recursion_error() -> None:
+    for opener, closer in (("[", "]"), ("(", ")"), ("{a = ", "}")):
+        text = "a = " + opener * 150 + "1" + closer * 150 + "\n"
+        with pytest.raises(HclSyntaxError, match="nested too deeply"):
+            parse(text)
+    text = "a = " + '"${' * 150 + "1" + '}"' * 150 + "\n"
+    with pytest.raises(HclSyntaxError, match="nested too deeply"):
+        parse(text)
+
+
+def test_a_tf_scan_never_imports_hcl2(tmp_path) -> None:
+    # The point of the built-in reader: python-hcl2's start-up (a third of a second) is not paid.
+    (tmp_path / "main.tf").write_text(SNIPPETS["sagemaker"].replace("default = true", "default = false"))
+    code = (
+        "import sys\n"
+        "from sagemaker_iac_lint.scan import Options, scan\n"
+        f"report = scan([{str(tmp_path)!r}], Options())\n"
+        "assert len(report.findings) == 1 and not report.errors, report\n"
+        "assert 'hcl2' not in sys.modules and 'lark' not in sys.modules, 'hcl2 was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
