@@ -1,4 +1,7 @@
-"""The Terraform front end: `.tf` (through whichever ``hcl2`` is installed), `.tf.json` and plan JSON.
+"""The Terraform front end: `.tf`, `.tf.json` and plan JSON.
+
+`.tf` is read by ``hcl.parse``, which gives the normalised shape below directly; whichever ``hcl2``
+is installed reads a file only when that reader leaves it (``read_tf``).
 
 Each reader turns one file into ``Subject`` objects for the core. The three formats first become one
 **normalised shape**, and ``subject_from_attributes`` resolves values from that shape only, so a
@@ -17,7 +20,7 @@ The normalised shape of a resource's attributes (a block body):
   one-element list holding a dict alike, so the two provider styles read the same;
 - ``dynamic "x" { ... }`` blocks stay under ``"dynamic"`` as ``[{"x": body}]``.
 
-The ``hcl2`` outputs this module normalises (one import name, three shapes):
+The ``hcl2`` outputs this module normalises for that fallback (one import name, three shapes):
 
 - python-hcl2 8.x ("quoted"): labels and string literals keep their double quotes (``'"x"'``),
   expressions are ``"${...}"``, bare identifiers (``bool``) are expressions, blocks carry
