@@ -425,7 +425,7 @@ class _Parser:
     def unary(self) -> _Value:
         if self.at("-") or self.at("!"):
             operator = self.advance().value
-            operand = self.unary()
+            operand = self.postfix(self.term())  # HCL: a unary operator applies to a term, so `!!x` is not HCL
             if operator == "-" and isinstance(operand.node, (int, float)) and not isinstance(operand.node, bool) \
                     and operand.text[:1].isdigit():
                 return _Value(-operand.node, "-" + operand.text)
