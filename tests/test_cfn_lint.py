@@ -46,6 +46,9 @@ EXPECTED_OTHER_FINDINGS = {
     # a branch that the resource's own Condition makes unreachable, on purpose: the fixture shows
     # it is not judged; cfn-lint warns that it is dead code.
     "conditions": {"W1028"},
+    # a required MonitoringScheduleConfig removed with `AWS::NoValue` in an `Fn::If` branch, on
+    # purpose: the fixture shows that no inline job definition is judged there.
+    "config-no-value": {"E3003"},
 }
 # cfn-lint's YAML decoder keeps the position of the first key of a name: a key written after a
 # `<<:` merge that overrides a merged key is located at the anchor's key. The finding is the same;
@@ -512,6 +515,9 @@ def test_random_properties_same_as_cli(tmp_path_factory) -> None:
 
     @hypothesis.settings(max_examples=examples, deadline=None, phases=phases, suppress_health_check=list(hypothesis.HealthCheck))
     @hypothesis.given(kind=kinds, properties=properties, condition=st.sampled_from([None, "IsProd", "IsDev"]))
+    # found here once: an inline job definition removed in both branches was still judged by cfn-lint
+    @hypothesis.example(kind="AWS::SageMaker::MonitoringSchedule", condition=None,
+                        properties={"Fn::If": ["IsProd", {"Ref": "AWS::NoValue"}, {"Ref": "AWS::NoValue"}]})
     def check(kind: str, properties, condition) -> None:
         resource = {"Type": kind, "Properties": properties}
         if kind.endswith("MonitoringSchedule"):

@@ -5,7 +5,7 @@ rendering, in a different shape per framework:
 
 - CloudFormation: the resource mapping with ``Ref``s to parameters already replaced by their
   ``Default`` (``Fn::If`` kept, its branches rendered); ``__file__`` and ``__startline__`` in every
-  nested mapping.
+  nested mapping, except an ``Fn::If`` that is the whole ``Properties`` (its branches have them).
 - Terraform ``.tf``: bc-python-hcl2's wrapped shape (``[value]``; awscc objects ``[{...}]``, aws
   blocks ``[{k: [v]}]``), variables, locals, conditionals and functions already evaluated with the
   variables' defaults; an unresolvable reference left as bare text (``var.x``).
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
@@ -172,9 +172,17 @@ def _from_working_directory(scanned_file: str) -> str:
 
 
 def _cfn_file(conf: dict) -> str:
-    for value in conf.values():
-        if isinstance(value, dict) and isinstance(value.get("__file__"), str):
-            return value["__file__"]
+    """The file Checkov names in the resource's mappings: ``Properties`` itself, or, where Checkov
+    marks no file on it (an ``Fn::If`` on the whole ``Properties``), the first mapping inside."""
+    pending = deque(conf.values())
+    while pending:
+        value = pending.popleft()
+        if isinstance(value, dict):
+            if isinstance(value.get("__file__"), str):
+                return value["__file__"]
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
     return ""
 
 
