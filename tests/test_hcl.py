@@ -330,8 +330,8 @@ def _hcl_strategies():
 
 def _printed_as_python(node) -> bool:
     """Whether an expression's text holds a Python list or dict where HCL belongs."""
-    if isinstance(node, tuple):
-        return bool(re.search(r"[\[{] ?'|\{'\w+': ", node[1]))
+    if isinstance(node, tuple):  # HCL has no single-quoted strings: outside "..." a quote is Python's
+        return "'" in re.sub(r'"(?:[^"\\]|\\.)*"', "", node[1])
     if isinstance(node, dict):
         return any(_printed_as_python(value) for value in node.values())
     if isinstance(node, list):
