@@ -40,6 +40,7 @@ BAD_INPUTS = {
     "latin1.yaml": (f"Description: caf\xe9\nResources:\n  Job:\n    Type: {JOB}\n".encode("latin-1"), "not UTF-8"),
     "binary.json": (b"\x00\x01\x02" + JOB.encode() + b"\xff\xfe", "binary file"),
     "empty.yaml": ("", "empty file"),
+    "blank.yaml": (" \n\t\n\x0b\x1c  \n", "empty file"),
     "deep.json": ('{"Resources": {"Job": {"Type": "' + JOB + '", "Properties": ' + "[" * 100000 + "]" * 100000 + "}}}", None),
     "deep.yaml": (f"Resources:\n  Job:\n    Type: {JOB}\n    Properties: " + "[" * 100000 + "]" * 100000 + "\n", None),
     "tab-indented.yaml": (f"Resources:\n\tJob:\n\t\tType: {JOB}\n", "invalid YAML"),
@@ -107,6 +108,31 @@ def test_unreadable_file(tmp_path) -> None:
     os.chmod(path, 0)
     result = run_cli(path)
     assert result.returncode == 2 and "Permission denied" in result.stderr
+
+
+def test_a_file_is_read_whole_up_to_the_bound(tmp_path, monkeypatch) -> None:
+    """read_file reads with os.read: whole files, files whose size the system does not give (a
+    pipe), and no further than MAX_BYTES + 1 bytes."""
+    from sagemaker_iac_lint import scan
+    from sagemaker_iac_lint.errors import ReadError
+
+    template = f"Resources:\n  Job:\n    Type: {JOB}\n    Properties:\n      JobResources: {{ClusterConfig: {{InstanceCount: 2}}}}\n"
+    path = write(tmp_path, "job.yaml", "  \n" + template)  # starts with spaces, is not empty
+    assert [subject.name for subject in scan.read_file(path)] == ["Job"]
+    with pytest.raises(ReadError, match="is a directory"):
+        scan.read_file(str(tmp_path))
+    if os.path.isdir("/proc/self/fd"):
+        read_end, write_end = os.pipe()
+        os.write(write_end, template.encode())
+        os.close(write_end)
+        try:
+            assert [subject.name for subject in scan.read_file(f"/proc/self/fd/{read_end}")] == ["Job"]
+        finally:
+            os.close(read_end)
+    monkeypatch.setattr(scan, "MAX_BYTES", os.path.getsize(path))
+    assert len(scan.read_file(path)) == 1  # exactly the bound
+    with pytest.raises(ReadError, match="larger than"):
+        scan.read_file(write(tmp_path, "big.yaml", "  \n" + template + "#"))
 
 
 def test_directory_given_where_a_template_is_expected(tmp_path) -> None:

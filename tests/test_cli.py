@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -158,6 +159,109 @@ def test_console_script_and_module_entry_point() -> None:
     )
     assert result.returncode == 1
     assert len(json.loads(result.stdout)["findings"]) == 3
+
+
+# Arguments to build check command lines from: plain ones, and every spelling argparse reads
+# differently or refuses (abbreviations, ``--``, ``-oFILE``, help, a path after an option...).
+ARGUMENT_WORDS = [
+    "a.yaml", "dir", "", "-", "--", "check", "a b", "x=y", "--strict", "--no-strict", "--no-config", "--strict=1",
+    "--format", "json", "sarif", "xml", "--format=json", "--format=github", "--format=", "--format=xml", "-o", "out.txt",
+    "-o=out", "-oout", "--output", "--output=x=y", "--output=", "--select", "SageMaker.15,E9509", "--select=E9510",
+    "--ignore", "CKV_SAGEMAKER_22", "--exclude", "*.json", "--exclude=examples/*", "--config", "pyproject.toml",
+    "--config=p.toml", "--conf", "--str", "--no-s", "--form", "-h", "--help", "--version", "-1", "-x",
+]
+
+
+def test_check_command_line_is_read_as_argparse_reads_it(capsys) -> None:
+    """A check run reads a plain command line without argparse; the result must be argparse's,
+    and whatever it does not read (help, errors, odd spellings) must go to argparse."""
+    from sagemaker_iac_lint import cli
+
+    parser = cli.build_parser("check")
+    rng = random.Random(1515)
+    lines = [[]] + [[word] for word in ARGUMENT_WORDS] + [[a, b] for a in ARGUMENT_WORDS for b in ARGUMENT_WORDS]
+    lines += [[rng.choice(ARGUMENT_WORDS) for _ in range(rng.randint(3, 7))] for _ in range(4000)]
+    read = accepted = 0
+    for tail in lines:
+        arguments = ["check", *tail]
+        ours = cli._parse_check(arguments)
+        try:
+            expected = vars(parser.parse_args(arguments))
+            accepted += 1
+        except SystemExit:
+            expected = None
+        capsys.readouterr()
+        if ours is not None:
+            read += 1
+            assert {"command": ours.command, **vars(ours)} == expected, arguments
+    assert read > 0.4 * accepted  # the plain command lines do take the short way:
+    for plain in (["check"], ["check", "a.yaml", "b.json"], ["check", "--strict", "--format", "sarif", "-o", "out", "."]):
+        assert cli._parse_check(plain) is not None, plain
+    assert cli._parse_check(["rules"]) is None and cli._parse_check([]) is None
+
+
+def test_usage_errors_and_help_are_argparse_s(capsys) -> None:
+    for arguments, code, stream, text in [
+        (["check", "--strict", "--no-strict", LITERAL], 2, "err", "not allowed with argument"),
+        (["check", LITERAL, "--strict", LITERAL], 2, "err", "unrecognized arguments"),
+        (["check", "--format"], 2, "err", "expected one argument"),
+        (["check", "-h"], 0, "out", "--no-config"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(arguments)
+        out, err = capsys.readouterr()
+        assert exit_info.value.code == code
+        assert text in (out if stream == "out" else err), arguments
+        if code == 2:
+            assert err.startswith("usage: sagemaker-iac-lint ")
+    # an abbreviation: argparse reads it, to the same effect as the full spelling
+    assert run(["check", "--str", "--form=json", LITERAL], capsys) == run(["check", "--strict", "--format", "json", LITERAL], capsys)
+    assert len(json.loads(run(["check", "--str", "--form=json", LITERAL], capsys)[1])["findings"]) == 4
+
+
+def test_check_run_imports_nothing_it_does_not_use() -> None:
+    """What a plain check run imports beyond PyYAML: none of these (start-up time, see docs/benchmarks.md)."""
+    avoidable = ["argparse", "dataclasses", "inspect", "typing", "json", "gettext", "locale", "importlib.util", "shutil"]
+    probe = (
+        "import sys, yaml; before = set(sys.modules); from sagemaker_iac_lint.cli import main; "
+        "code = main(['check', '--no-config', sys.argv[1]]); "
+        "print(code, sorted(m for m in sys.argv[2:] if m in sys.modules and m not in before))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, LITERAL, *avoidable], capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "1 []", result.stdout + result.stderr
+
+
+def test_records_behave_as_the_dataclasses_they_replace() -> None:
+    """Rule, Value, Subject, Finding... are plain classes (for start-up time) that keep what callers
+    used of their dataclasses: keyword construction, ==, hash when frozen, and dataclasses.replace
+    (the cfn-lint adapter replaces a Subject's paths, the Checkov tests a Rule's number)."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from sagemaker_iac_lint.config import Config
+    from sagemaker_iac_lint.core import Subject, Value
+    from sagemaker_iac_lint.rules import RULES
+    from sagemaker_iac_lint.scan import Finding, Options
+
+    rule = RULES[0]
+    value = Value.of(3, "parameter `Count`", line=4, column=5)
+    assert value == Value("literal", 3, "parameter `Count`", 4, 5) and hash(value) == hash(Value.of(3, "parameter `Count`", 4, 5))
+    assert value != Value.of(4) and repr(Value.absent()) == "Value(kind='absent', literal=None, origin='', line=0, column=0)"
+    with pytest.raises(AttributeError):
+        value.line = 1  # type: ignore[misc]
+    renumbered = dataclasses.replace(rule, number=99)
+    assert renumbered.control == "SageMaker.99" and renumbered.cfn_types == rule.cfn_types and rule.number == 15
+    subject = Subject(rule=rule, name="Job", resource_type="T", line=1, column=2, count=[], flag=[])
+    moved = dataclasses.replace(subject, line=7, flag=[(frozenset(), value)])
+    assert (moved.line, moved.column, moved.flag, moved.notes, moved.suppressions) == (7, 2, [(frozenset(), value)], [], {})
+    assert subject.notes is not Subject(rule, "Job", "T", 1, 2, [], []).notes  # a new list each time, as default_factory
+    assert [field.name for field in dataclasses.fields(Finding)][:3] == ["rule", "path", "line"]
+    assert dataclasses.asdict(Options()) == {"strict": False, "select": None, "ignore": frozenset(), "exclude": ()}
+    assert copy.deepcopy(rule) == rule and pickle.loads(pickle.dumps(value)) == value and copy.copy(subject) == subject
+    assert Config() == Config() and Config(strict=True) != Config()
+    with pytest.raises(TypeError):
+        hash(subject)  # mutable: unhashable, as a dataclass with eq
 
 
 def test_schedule_whose_inline_definition_is_removed_passes(capsys, tmp_path) -> None:

@@ -9,14 +9,15 @@ document, so YAML aliases cost nothing however often they repeat.
 
 from __future__ import annotations
 
-import json
-from typing import Any, Iterator
-
 import yaml
 
 from .core import ALWAYS, Possibilities, Subject, Value
 from .errors import ReadError
 from .rules import RULES_BY_CFN_TYPE, Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: a start-up cost for annotations only
+    from typing import Any, Iterator
 
 try:  # libyaml's C parser when present: an order of magnitude faster
     _BaseLoader: type = yaml.CSafeLoader
@@ -148,6 +149,8 @@ def load_template(text: str, is_json: bool = False) -> Any:
 
 def _load_plain_json(text: str) -> Any:
     """JSON that YAML refuses (rare escapes): read without positions rather than not at all."""
+    import json  # here, not at the top: the YAML loader reads nearly every JSON template
+
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -232,7 +235,7 @@ class Conditions:
             return "parameter", found[1]
         if found is None and isinstance(node, (str, int, float, bool)):
             return "literal", str(node).lower() if isinstance(node, bool) else str(node)
-        return "opaque", json.dumps(node, sort_keys=True, default=str)
+        return "opaque", _canonical(node)
 
     def _collect(self, node: Any, choices: dict[str, set], seen: set) -> None:
         found = _intrinsic(node) if not (isinstance(node, dict) and "Condition" in node) else ("Condition", node["Condition"])
@@ -255,7 +258,7 @@ class Conditions:
                         if other_kind == "literal":
                             values.add(other)
             if "parameter" not in (kind_a, kind_b) and "opaque" in (kind_a, kind_b):
-                choices["atom:" + json.dumps(args, sort_keys=True, default=str)] = {True, False}
+                choices["atom:" + _canonical(args)] = {True, False}
         elif function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(args, list):
             for item in args:
                 self._collect(item, choices, seen)
@@ -278,7 +281,7 @@ class Conditions:
                 elif kind == "literal":
                     values.append(name)
                 else:
-                    return assignment.get("atom:" + json.dumps(args, sort_keys=True, default=str))
+                    return assignment.get("atom:" + _canonical(args))
             return None if None in values else values[0] == values[1]
         if function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(args, list):
             results = [self._evaluate(item, assignment, seen) for item in args]
@@ -288,6 +291,13 @@ class Conditions:
                 return not results[0] if len(results) == 1 else None
             return all(results) if function == "Fn::And" else any(results)
         return None
+
+
+def _canonical(node: Any) -> str:
+    """The same text for the same expression, to name what a condition compares but cannot read."""
+    import json  # here, not at the top: only templates whose conditions compare such things need it
+
+    return json.dumps(node, sort_keys=True, default=str)
 
 
 def _intrinsic(node: Any) -> tuple[str, Any] | None:

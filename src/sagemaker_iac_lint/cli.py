@@ -6,14 +6,18 @@ found, else 0.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence  # not typing: nothing on the start-up path needs typing
 
 from . import __version__
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # not imported at run time: a check run, the pre-commit hook's, needs neither
+    import argparse
+    from collections.abc import Sequence
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_FORMATS = ("text", "json", "sarif", "github")
 
 
 def _terminal_columns() -> int:
@@ -30,34 +34,46 @@ def _terminal_columns() -> int:
     return columns or 80
 
 
-class _HelpFormatter(argparse.HelpFormatter):
-    # argparse builds a formatter for every add_argument call, and the stock one imports shutil
-    # to size itself: a measurable share of a one-file run.
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
-        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+_PARSER_CLASS: list[type] = []
 
 
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", _HelpFormatter)
-        super().__init__(*args, **kwargs)
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """The parser class, made on first use: argparse is imported only when a command line needs it."""
+    if _PARSER_CLASS:
+        return _PARSER_CLASS[0]
+    import argparse
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+    class HelpFormatter(argparse.HelpFormatter):
+        # argparse builds a formatter for every add_argument call, and the stock one imports shutil
+        # to size itself: a measurable share of a one-file run.
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+            super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
+    class Parser(argparse.ArgumentParser):
+        def __init__(self, *args, **kwargs) -> None:
+            kwargs.setdefault("formatter_class", HelpFormatter)
+            super().__init__(*args, **kwargs)
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+    _PARSER_CLASS.append(Parser)
+    return Parser
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line; with ``command``, a parser that knows only that subcommand (a check run,
     the pre-commit hook's, need not build the other parsers: argparse looks up a translation for
     every title and help text it sets up)."""
-    parser = _Parser(
+    parser_class = _parser_class()
+    parser = parser_class(
         prog="sagemaker-iac-lint",
         description="Find SageMaker monitoring jobs without inter-container traffic encryption "
         "(Security Hub SageMaker.15, .9, .10, .13, .22) in CloudFormation and Terraform.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     commands.required = True
 
     if command not in (None, "check"):
@@ -68,7 +84,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     mode.add_argument("--strict", dest="strict", action="store_true", default=None,
                       help="also flag single-instance jobs without encryption")
     mode.add_argument("--no-strict", dest="strict", action="store_false", help="standard mode, whatever the configuration says")
-    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    check.add_argument("--format", choices=_FORMATS, default="text")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--select", metavar="RULES", help="comma-separated rules to report (default: all)")
     check.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to report")
@@ -86,7 +102,91 @@ def _other_commands(commands: argparse._SubParsersAction, parser: argparse.Argum
     return parser
 
 
-def _run_check(args: argparse.Namespace) -> int:
+class _CheckArguments:
+    """What ``build_parser("check").parse_args`` returns for a check command line."""
+
+    command = "check"
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.strict: bool | None = None
+        self.format = "text"
+        self.output: str | None = None
+        self.select: str | None = None
+        self.ignore: str | None = None
+        self.exclude: list[str] | None = None
+        self.config: str | None = None
+        self.no_config = False
+
+
+_CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True)}
+_CHECK_OPTIONS = {
+    "--format": "format",
+    "--output": "output",
+    "-o": "output",
+    "--select": "select",
+    "--ignore": "ignore",
+    "--exclude": "exclude",
+    "--config": "config",
+}
+
+
+def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
+    """``check ...`` read as argparse reads it, without importing or building argparse's parser
+    (together a tenth of a one-file run), for the plain spellings only: each option written in
+    full, its value in the next argument or after ``=`` (``--format=json``), the paths in one run.
+
+    None for anything else: help, an abbreviation, ``--``, a value that starts with ``-``, an
+    argument argparse would refuse. argparse reads those, so its help and its errors stay the
+    only ones. tests/test_cli.py checks this against argparse on many command lines.
+    """
+    if not arguments or arguments[0] != "check":
+        return None
+    args = _CheckArguments()
+    modes = 0  # --strict / --no-strict: argparse refuses both, so any second one goes to it
+    paths_state = 0  # 0: no path yet, 1: reading paths, 2: an option came after them
+    index = 1
+    while index < len(arguments):
+        token = arguments[index]
+        index += 1
+        if not token.startswith("-"):
+            if paths_state == 2:
+                return None  # argparse: "unrecognized arguments"
+            paths_state = 1
+            args.paths.append(token)
+            continue
+        if paths_state == 1:
+            paths_state = 2
+        if token in _CHECK_FLAGS:
+            name, value = _CHECK_FLAGS[token]
+            if name == "strict":
+                modes += 1
+                if modes > 1 and value is not args.strict:
+                    return None
+            setattr(args, name, value)
+            continue
+        option, equals, value = token.partition("=")
+        name = _CHECK_OPTIONS.get(option) if option.startswith("--") or not equals else None
+        if name is None:
+            return None
+        if equals:
+            if not value:
+                return None
+        elif index < len(arguments) and not arguments[index].startswith("-"):
+            value = arguments[index]
+            index += 1
+        else:
+            return None  # argparse: "expected one argument"
+        if name == "format" and value not in _FORMATS:
+            return None  # argparse: "invalid choice"
+        if name == "exclude":
+            args.exclude = (args.exclude or []) + [value]
+        else:
+            setattr(args, name, value)
+    return args
+
+
+def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
     from . import config as config_module
     from .output import FORMATTERS, format_errors
     from .scan import Options, scan
@@ -154,7 +254,7 @@ def _run_checkov_dir() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser("check" if arguments[:1] == ["check"] else None).parse_args(arguments)
+    args = _parse_check(arguments) or build_parser("check" if arguments[:1] == ["check"] else None).parse_args(arguments)
     try:
         if args.command == "check":
             return _run_check(args)

@@ -7,9 +7,8 @@ their spellings: ``SageMaker.15``, ``E9515``, ``CKV_SAGEMAKER_15``). Command-lin
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-from .rules import find_rule
+from .rules import _Record, find_rule
 
 SECTION = "sagemaker-iac-lint"
 KEYS = {"strict", "exclude", "select", "ignore"}
@@ -19,13 +18,22 @@ class ConfigError(Exception):
     pass
 
 
-@dataclass
-class Config:
-    path: str | None = None
-    strict: bool | None = None
-    exclude: tuple[str, ...] = ()
-    select: frozenset[str] | None = None
-    ignore: frozenset[str] = frozenset()
+class Config(_Record):
+    _fields = __slots__ = ("path", "strict", "exclude", "select", "ignore")
+
+    def __init__(
+        self,
+        path: str | None = None,
+        strict: bool | None = None,
+        exclude: tuple[str, ...] = (),
+        select: frozenset[str] | None = None,
+        ignore: frozenset[str] = frozenset(),
+    ) -> None:
+        self.path = path
+        self.strict = strict
+        self.exclude = exclude
+        self.select = select
+        self.ignore = ignore
 
 
 def find_pyproject(start: str) -> str | None:

@@ -7,10 +7,11 @@ here knows about files, YAML, HCL or an engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from .rules import Rule, _FrozenRecord, _Record, _set
 
-from .rules import Rule
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it is a start-up cost for annotations only
+    from typing import Callable, Iterable, Iterator
 
 LITERAL = "literal"
 ABSENT = "absent"
@@ -21,15 +22,24 @@ Scenario = frozenset
 ALWAYS: frozenset = frozenset()
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(_FrozenRecord):
     """One possible value of a property, with what the user needs to hear about where it came from."""
 
-    kind: str
-    literal: object = None
-    origin: str = ""  # e.g. "parameter `Count`, which has no MaxValue or AllowedValues"
-    line: int = 0  # 1-based position of what decided the value (0: not written anywhere)
-    column: int = 0
+    _fields = __slots__ = ("kind", "literal", "origin", "line", "column")
+
+    def __init__(
+        self,
+        kind: str,
+        literal: object = None,
+        origin: str = "",  # e.g. "parameter `Count`, which has no MaxValue or AllowedValues"
+        line: int = 0,  # 1-based position of what decided the value (0: not written anywhere)
+        column: int = 0,
+    ) -> None:
+        _set(self, "kind", kind)
+        _set(self, "literal", literal)
+        _set(self, "origin", origin)
+        _set(self, "line", line)
+        _set(self, "column", column)
 
     @classmethod
     def of(cls, literal: object, origin: str = "", line: int = 0, column: int = 0) -> "Value":
@@ -70,36 +80,69 @@ def merge(a: frozenset, b: frozenset) -> frozenset:
     return a | b
 
 
-@dataclass
-class Subject:
+class Subject(_Record):
     """One monitored resource, read by a front end and ready to be judged."""
 
-    rule: Rule
-    name: str  # CloudFormation logical id or Terraform address
-    resource_type: str
-    line: int
-    column: int
-    count: Possibilities
-    flag: Possibilities
-    scope: Possibilities | None = None  # rules with a scope: is the inline definition there?
-    terraform: bool = False  # spell property paths the Terraform way in messages
-    notes: list[str] = field(default_factory=list)  # what could not be read, said in the message
-    # control -> reason, from the resource's own suppression comment or Metadata; "" = no reason given
-    suppressions: dict[str, str] = field(default_factory=dict)
-    # can this combination of conditions hold at all? (None: every combination can)
-    feasible: Callable[[frozenset], bool] | None = None
-    # set when the resource cannot be judged at all (a resource type that does not exist): the finding says this
-    unsupported: str = ""
+    _fields = __slots__ = (
+        "rule",
+        "name",
+        "resource_type",
+        "line",
+        "column",
+        "count",
+        "flag",
+        "scope",
+        "terraform",
+        "notes",
+        "suppressions",
+        "feasible",
+        "unsupported",
+    )
+
+    def __init__(
+        self,
+        rule: Rule,
+        name: str,  # CloudFormation logical id or Terraform address
+        resource_type: str,
+        line: int,
+        column: int,
+        count: Possibilities,
+        flag: Possibilities,
+        scope: Possibilities | None = None,  # rules with a scope: is the inline definition there?
+        terraform: bool = False,  # spell property paths the Terraform way in messages
+        notes: list[str] | None = None,  # what could not be read, said in the message (default: a new [])
+        # control -> reason, from the resource's own suppression comment or Metadata; "" = no reason given
+        suppressions: dict[str, str] | None = None,  # default: a new {}
+        # can this combination of conditions hold at all? (None: every combination can)
+        feasible: Callable[[frozenset], bool] | None = None,
+        # set when the resource cannot be judged at all (a resource type that does not exist): the finding says this
+        unsupported: str = "",
+    ) -> None:
+        self.rule = rule
+        self.name = name
+        self.resource_type = resource_type
+        self.line = line
+        self.column = column
+        self.count = count
+        self.flag = flag
+        self.scope = scope
+        self.terraform = terraform
+        self.notes = [] if notes is None else notes
+        self.suppressions = {} if suppressions is None else suppressions
+        self.feasible = feasible
+        self.unsupported = unsupported
 
 
-@dataclass(frozen=True)
-class Verdict:
-    rule: Rule
-    subject: Subject
-    message: str
-    line: int
-    column: int
-    scenario: frozenset
+class Verdict(_FrozenRecord):
+    _fields = __slots__ = ("rule", "subject", "message", "line", "column", "scenario")
+
+    def __init__(self, rule: Rule, subject: Subject, message: str, line: int, column: int, scenario: frozenset) -> None:
+        _set(self, "rule", rule)
+        _set(self, "subject", subject)
+        _set(self, "message", message)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "scenario", scenario)
 
 
 def read_count(value: Value) -> int | None:

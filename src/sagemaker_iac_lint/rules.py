@@ -8,7 +8,6 @@ fixtures.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 SECURITY_HUB_URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-{number}"
 CONFIG_RULE_URL = "https://docs.aws.amazon.com/config/latest/developerguide/{name}.html"
@@ -25,24 +24,120 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-@dataclass(frozen=True)
-class Rule:
+class _FieldsOnFirstUse:
+    """``__dataclass_fields__`` of a record class, made the first time something asks for it.
+
+    What the tests, the cfn-lint adapter and users do with a dataclass, ``dataclasses.replace``,
+    ``fields`` and ``asdict``, keeps working, and only a run that uses them imports dataclasses.
+    """
+
+    def __get__(self, instance: object, owner: type) -> dict:
+        import dataclasses
+
+        shadow = dataclasses.make_dataclass(owner.__name__, owner._fields, frozen=issubclass(owner, _FrozenRecord))
+        fields = shadow.__dataclass_fields__
+        if "_fields" in vars(owner):  # a record class, not one of the bases
+            type.__setattr__(owner, "__dataclass_fields__", fields)
+        return fields
+
+
+class _Record:
+    """A plain class where a dataclass would do: importing dataclasses (and with it inspect), and
+    building each class, is a good part of the CLI's start-up, which a one-file run mostly is.
+
+    Subclasses list their fields in ``_fields`` (and ``__slots__``) and write ``__init__``; this
+    gives ``==``, ``repr`` and copying on those fields, as ``@dataclass`` does.
+    """
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+    __dataclass_fields__ = _FieldsOnFirstUse()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq and without frozen
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{self.__class__.__qualname__}({shown})"
+
+    def __reduce__(self) -> tuple:  # copy, deepcopy and pickle: through __init__, as a frozen record needs
+        return self.__class__, self._values()
+
+
+class _FrozenRecord(_Record):
+    """A record whose fields cannot be assigned after ``__init__`` (which uses ``_set``); hashable."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(self._values())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+
+_set = object.__setattr__  # how a frozen record's __init__ assigns its fields
+
+
+class Rule(_FrozenRecord):
     """One Security Hub control, as every front end sees it."""
 
-    number: int
-    resource_kind: str  # "model bias job definition": used in titles and messages
-    cfn_types: tuple[str, ...]
-    tf_types: tuple[str, ...]
-    count_path: tuple[str, ...]  # relative to ``scope``
-    flag_path: tuple[str, ...]  # relative to ``scope``
-    multi_instance_only: bool  # True: fails only when the count may be 2+ (standard mode)
-    config_rule: str
-    scope: tuple[str, ...] = ()  # the rule applies only where this object is present
-    resource_noun: str = "job definition"  # what gets replaced or updated when the flag changes
-    create_only: bool = True  # changing the flag replaces the resource (CloudFormation "Replacement")
-    severity: str = "medium"  # Security Hub's severity
-    # hashicorp/aws names that users reach for but that do not exist: reported, never ignored.
-    nonexistent_tf_types: tuple[str, ...] = ()
+    _fields = __slots__ = (
+        "number",
+        "resource_kind",
+        "cfn_types",
+        "tf_types",
+        "count_path",
+        "flag_path",
+        "multi_instance_only",
+        "config_rule",
+        "scope",
+        "resource_noun",
+        "create_only",
+        "severity",
+        "nonexistent_tf_types",
+    )
+
+    def __init__(
+        self,
+        number: int,
+        resource_kind: str,  # "model bias job definition": used in titles and messages
+        cfn_types: tuple[str, ...],
+        tf_types: tuple[str, ...],
+        count_path: tuple[str, ...],  # relative to ``scope``
+        flag_path: tuple[str, ...],  # relative to ``scope``
+        multi_instance_only: bool,  # True: fails only when the count may be 2+ (standard mode)
+        config_rule: str,
+        scope: tuple[str, ...] = (),  # the rule applies only where this object is present
+        resource_noun: str = "job definition",  # what gets replaced or updated when the flag changes
+        create_only: bool = True,  # changing the flag replaces the resource (CloudFormation "Replacement")
+        severity: str = "medium",  # Security Hub's severity
+        # hashicorp/aws names that users reach for but that do not exist: reported, never ignored.
+        nonexistent_tf_types: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "number", number)
+        _set(self, "resource_kind", resource_kind)
+        _set(self, "cfn_types", cfn_types)
+        _set(self, "tf_types", tf_types)
+        _set(self, "count_path", count_path)
+        _set(self, "flag_path", flag_path)
+        _set(self, "multi_instance_only", multi_instance_only)
+        _set(self, "config_rule", config_rule)
+        _set(self, "scope", scope)
+        _set(self, "resource_noun", resource_noun)
+        _set(self, "create_only", create_only)
+        _set(self, "severity", severity)
+        _set(self, "nonexistent_tf_types", nonexistent_tf_types)
 
     @property
     def control(self) -> str:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from .errors import ReadError
-from .rules import NONEXISTENT_TF_TYPES, RULES, Rule, find_rule
+from .rules import NONEXISTENT_TF_TYPES, RULES, Rule, _FrozenRecord, _Record, _set, find_rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the core is imported when a file is judged: most runs judge nothing
+    from collections.abc import Iterable, Iterator
+
     from .core import Subject
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
@@ -30,59 +30,83 @@ MAX_BYTES = 64 * 1024 * 1024  # far above CloudFormation's 1 MB limit; a bound o
 TYPE_NAMES: tuple[str, ...] = tuple(
     sorted({t for rule in RULES for t in rule.cfn_types + rule.tf_types} | set(NONEXISTENT_TF_TYPES))
 )
+_CANDIDATE_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + (TF_SUFFIX,)
 # Escapes that could spell a type name without writing it: JSON/YAML \u, \U, \x, and a
-# double-quoted YAML line continuation.
-_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|\r?\n[ \t]*)")
+# double-quoted YAML line continuation. Compiled when a file first needs it (_escape).
+_ESCAPE_PATTERN = r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|\r?\n[ \t]*)"
+_ESCAPES: dict[type, re.Pattern] = {}
 # Every type name contains one of these, so a file with neither (and no escape) needs no closer look.
 _MARKERS: tuple[str, ...] = tuple(
     marker for marker in ("SageMaker::", "sagemaker_") if any(marker in name for name in TYPE_NAMES)
 )
 if not all(any(marker in name for marker in _MARKERS) for name in TYPE_NAMES):  # a new kind of type name
     _MARKERS = TYPE_NAMES
-_BYTE_MARKERS: tuple[bytes, ...] = tuple(marker.encode("ascii") for marker in _MARKERS) + (b"\\",)
+_BYTE_MARKERS: tuple[bytes, ...] = tuple(marker.encode("ascii") for marker in _MARKERS)
 # What str.strip() removes from ASCII text, for deciding "empty" without decoding.
 _ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
-@dataclass(frozen=True)
-class Finding:
-    rule: Rule
-    path: str
-    line: int
-    column: int
-    resource: str
-    resource_type: str
-    message: str
+class Finding(_FrozenRecord):
+    _fields = __slots__ = ("rule", "path", "line", "column", "resource", "resource_type", "message")
+
+    def __init__(self, rule: Rule, path: str, line: int, column: int, resource: str, resource_type: str, message: str) -> None:
+        _set(self, "rule", rule)
+        _set(self, "path", path)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "resource", resource)
+        _set(self, "resource_type", resource_type)
+        _set(self, "message", message)
 
     @property
     def severity(self) -> str:
         return self.rule.severity
 
 
-@dataclass(frozen=True)
-class FileError:
-    path: str
-    message: str
+class FileError(_FrozenRecord):
+    _fields = __slots__ = ("path", "message")
+
+    def __init__(self, path: str, message: str) -> None:
+        _set(self, "path", path)
+        _set(self, "message", message)
 
 
-@dataclass
-class Options:
-    strict: bool = False
-    select: frozenset[str] | None = None  # controls to report; None means all
-    ignore: frozenset[str] = frozenset()
-    exclude: tuple[str, ...] = ()
+class Options(_Record):
+    _fields = __slots__ = ("strict", "select", "ignore", "exclude")
+
+    def __init__(
+        self,
+        strict: bool = False,
+        select: frozenset[str] | None = None,  # controls to report; None means all
+        ignore: frozenset[str] = frozenset(),
+        exclude: tuple[str, ...] = (),
+    ) -> None:
+        self.strict = strict
+        self.select = select
+        self.ignore = ignore
+        self.exclude = exclude
 
 
-@dataclass
-class Report:
-    findings: list[Finding]
-    errors: list[FileError]
-    files_scanned: int = 0
+class Report(_Record):
+    _fields = __slots__ = ("findings", "errors", "files_scanned")
+
+    def __init__(self, findings: list[Finding], errors: list[FileError], files_scanned: int = 0) -> None:
+        self.findings = findings
+        self.errors = errors
+        self.files_scanned = files_scanned
+
+
+def _escape(kind: type = str) -> re.Pattern:
+    """The escape pattern, for ``str`` or ``bytes`` text."""
+    pattern = _ESCAPES.get(kind)
+    if pattern is None:
+        source = _ESCAPE_PATTERN if kind is str else _ESCAPE_PATTERN.encode("ascii")
+        pattern = _ESCAPES[kind] = re.compile(source)
+    return pattern
 
 
 def is_candidate(name: str) -> bool:
-    lower = name.lower()
-    return lower.endswith(YAML_SUFFIXES + JSON_SUFFIXES + (TF_SUFFIX,))
+    return name.lower().endswith(_CANDIDATE_SUFFIXES)
 
 
 def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
@@ -114,11 +138,15 @@ def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path, onerror=None):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
+                if exclude:
+                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
+                else:
+                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for name in sorted(files):
-                    full = os.path.join(root, name)
-                    if is_candidate(name) and not _excluded(full, exclude):
-                        yield full, None
+                    if name.lower().endswith(_CANDIDATE_SUFFIXES):
+                        full = os.path.join(root, name)
+                        if not exclude or not _excluded(full, exclude):
+                            yield full, None
         elif os.path.lexists(path):
             if not _excluded(path, exclude):
                 yield path, None
@@ -152,7 +180,7 @@ def mentions_monitored_type(text: str) -> bool:
     if any(marker in text for marker in _MARKERS) and any(name in text for name in TYPE_NAMES):
         return True
     # JSON's "\n" and the like cannot spell a name: only undo escapes when there is one that can.
-    if "\\" not in text or _ESCAPE.search(text) is None:
+    if "\\" not in text or _escape().search(text) is None:
         return False
 
     def undo(match: re.Match) -> str:
@@ -164,19 +192,44 @@ def mentions_monitored_type(text: str) -> bool:
         except ValueError:
             return escape
 
-    unescaped = _ESCAPE.sub(undo, text)
+    unescaped = _escape().sub(undo, text)
     return any(name in unescaped for name in TYPE_NAMES)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read_bytes(path: str) -> bytes:
+    """The file's bytes, or its first MAX_BYTES + 1 when it holds more. Raises OSError.
+
+    os.read rather than a file object: a regular file takes one read, where a buffered file
+    object takes two and an object more, which shows in a scan of hundreds of files that mostly
+    get no closer look.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        # os.read(n) allocates n bytes up front: ask for what the file holds (and one byte more,
+        # to see it grew), not for the bound
+        raw = os.read(fd, min(size, MAX_BYTES) + 1)
+        if len(raw) == size:
+            return raw
+        # a file that grew or shrank since fstat, a pipe, a size the system does not know: read on
+        # to the end or past the bound
+        parts, total = [raw], len(raw)
+        while raw and total <= MAX_BYTES:
+            raw = os.read(fd, min(MAX_BYTES + 1 - total, 1024 * 1024))
+            parts.append(raw)
+            total += len(raw)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def read_file(path: str) -> list[Subject]:
     """Subjects of one file; [] when it cannot hold a monitored resource. Raises ReadError."""
     try:
-        with open(path, "rb") as handle:
-            # read(n) allocates n bytes up front: ask for what the file holds, not for the bound
-            size = os.fstat(handle.fileno()).st_size
-            raw = handle.read(min(size, MAX_BYTES) + 1 if size else MAX_BYTES + 1)
-            if size and size < len(raw) <= MAX_BYTES:  # it grew since fstat
-                raw += handle.read(MAX_BYTES + 1 - len(raw))
+        raw = _read_bytes(path)
     except IsADirectoryError:
         raise ReadError("is a directory, expected a file") from None
     except OSError as error:
@@ -187,10 +240,13 @@ def read_file(path: str) -> list[Subject]:
         # Most files: the same checks as decode() and the pre-scan, on the bytes, without decoding
         if b"\x00" in raw:
             raise ReadError("binary file (contains NUL bytes), not a template")
-        if not raw.strip(_ASCII_SPACE):
+        # (strip() copies the file: ask it only of a file that starts with a space)
+        if not raw or (raw[0] in _ASCII_SPACE and not raw.strip(_ASCII_SPACE)):
             raise ReadError("empty file")
         if not any(marker in raw for marker in _BYTE_MARKERS):
-            return []
+            # what mentions_monitored_type would say, without decoding: no escape, no type name
+            if b"\\" not in raw or _escape(bytes).search(raw) is None:
+                return []
         text = raw.decode("ascii")
     else:
         text = decode(raw)
@@ -316,6 +372,7 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
         except Exception as error:  # noqa: BLE001 - a reader bug must not hide the other files' results
             errors.append(FileError(shown, f"internal error while reading ({type(error).__name__}: {error})"))
             continue
-        findings.extend(findings_for(shown, subjects, options))
+        if subjects:
+            findings.extend(findings_for(shown, subjects, options))
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
     return Report(findings, errors, scanned)
