@@ -344,6 +344,117 @@ def test_checkov_dir_is_the_installed_package_folder() -> None:
         assert printed.stdout.strip() == str(folder)
 
 
+# --- what our folder must not cost: Checkov's `yaml` and `json` runners -------------------------------
+
+USER_YAML_CHECK = """
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
+from checkov.yaml_doc.enums import BlockType
+
+
+class ShoutIsOn(BaseYamlCheck):
+    def __init__(self):
+        super().__init__(name="shout is on", id="CKV_USER_YAML_1", categories=[CheckCategories.CONVENTION],
+                         supported_entities=["shout"], block_type=BlockType.OBJECT)
+
+    def scan_entity_conf(self, conf, entity_type):
+        return CheckResult.PASSED if conf is True else CheckResult.FAILED
+
+
+check = ShoutIsOn()
+"""
+
+
+class _Registry:
+    def __init__(self, checks=()):
+        self.checks = list(checks)
+
+    def all_checks(self):
+        return iter(self.checks)
+
+
+class _GraphRegistry:
+    def __init__(self, checks=(), checks_dir="/nowhere/graph_checks"):
+        self.checks, self.checks_dir = list(checks), checks_dir
+
+
+def _fake_runner_module(registry: _Registry, graph: _GraphRegistry | None, loaded: list):
+    class Runner:
+        def __init__(self):
+            self.graph_registry = graph
+
+        def import_registry(self):
+            return registry
+
+        def _load_files(self, files_to_load, filename_fn=None):
+            loaded.extend(files_to_load)
+
+    return type("module", (), {"Runner": Runner})
+
+
+@pytest.mark.parametrize("registry, graph, reads", [
+    (_Registry(), _GraphRegistry(), False),  # only our folder: nothing to run, nothing to read
+    (_Registry(), None, False),
+    (_Registry([("shout", "a user's check")]), _GraphRegistry(), True),
+    (_Registry(), _GraphRegistry(checks=["a user's graph check"]), True),
+    (_Registry(), _GraphRegistry(checks_dir=str(ROOT)), True),  # a built-in graph-check folder exists
+    (object(), _GraphRegistry(), True),  # a registry we do not know: any doubt reads the files
+])
+def test_document_runners_read_files_only_with_a_check_to_run(registry, graph, reads: bool) -> None:
+    loaded: list = []
+    module = _fake_runner_module(registry, graph, loaded)
+    modules = {name: module for name in checkov_support.DOCUMENT_RUNNERS[:1]}
+    assert checkov_support.spare_checkless_document_runners(modules, environ={}) == 1
+    assert checkov_support.spare_checkless_document_runners(modules, environ={}) == 1  # once per class
+    module.Runner()._load_files(["a.yaml", "b.yaml"])
+    assert loaded == (["a.yaml", "b.yaml"] if reads else [])
+
+
+def test_document_runners_are_left_alone_when_asked_or_unknown() -> None:
+    loaded: list = []
+    module = _fake_runner_module(_Registry(), _GraphRegistry(), loaded)
+    modules = {checkov_support.DOCUMENT_RUNNERS[0]: module, checkov_support.DOCUMENT_RUNNERS[1]: object()}
+    keep = {checkov_support.KEEP_DOCUMENT_RUNNERS_ENV: "1"}
+    assert checkov_support.spare_checkless_document_runners(modules, environ=keep) == 0
+    module.Runner()._load_files(["a.yaml"])
+    assert loaded == ["a.yaml"]
+    assert checkov_support.spare_checkless_document_runners({}, environ={}) == 0
+
+
+def test_our_folder_makes_checkovs_yaml_and_json_runners_read_nothing(tmp_path: Path) -> None:
+    """In-process: the runners Checkov starts only because an external folder was given."""
+    from checkov.json_doc.runner import Runner as JsonRunner
+    from checkov.runner_filter import RunnerFilter
+    from checkov.yaml_doc.runner import Runner as YamlRunner
+
+    (tmp_path / "config.yaml").write_text("shout: false\nitems:\n  - 1\n")
+    (tmp_path / "config.json").write_text('{"shout": false}')
+    for runner, framework in ((YamlRunner(), "yaml"), (JsonRunner(), "json")):
+        report = runner.run(root_folder=str(tmp_path), external_checks_dir=[checkov_dir()],
+                            runner_filter=RunnerFilter(framework=[framework]))
+        assert runner.definitions == {}, framework
+        assert report.failed_checks == [] and report.passed_checks == []
+
+
+@pytest.mark.parametrize("ours_first", [True, False])
+def test_a_users_own_yaml_checks_still_run_beside_ours(tmp_path: Path, ours_first: bool) -> None:
+    user = tmp_path / "user_checks"
+    user.mkdir()
+    (user / "__init__.py").write_text("")
+    (user / "shout_is_on.py").write_text(USER_YAML_CHECK)
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    (scanned / "config.yaml").write_text("shout: false\n")
+    folders = [checkov_dir(), str(user)] if ours_first else [str(user), checkov_dir()]
+    command = CHECKOV + ["-d", ".", "-o", "json", "--framework", "yaml", "--skip-download", "--compact"]
+    for folder in folders:
+        command += ["--external-checks-dir", folder]
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(command, cwd=scanned, env=environment, capture_output=True, text=True, timeout=TIMEOUT)
+    failed = {r["check_id"] for report in checkov_reports(result) for r in report["results"]["failed_checks"]}
+    assert failed == {"CKV_USER_YAML_1"}, result.stderr[-3000:]
+
+
 # --- never raise; malformed resources -----------------------------------------------------------
 
 MALFORMED_CFN = """\

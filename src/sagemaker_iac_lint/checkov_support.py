@@ -28,6 +28,7 @@ Nothing here imports Checkov: the check classes live in ``checkov_checks/``.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -113,6 +114,72 @@ def judge_entity(rule: Rule, entity: Entity, terraform: bool, strict: bool | Non
         return outcome(subject, strict_mode() if strict is None else strict)
     except Exception as error:  # noqa: BLE001 - see internal_error
         return internal_error(rule, entity.name, error)
+
+
+# --- what the external-checks folder switches on in Checkov ---------------------------------------
+
+# Checkov's generic `yaml` and `json` frameworks hold no check of their own and run only when an
+# `--external-checks-dir` is given, any folder at all. Passing ours therefore made Checkov walk the
+# whole tree once more for each, fork two workers per folder and parse every .yaml/.yml/.json file
+# with its pure-Python loaders, to run no check at all: most of what our checks appeared to cost.
+DOCUMENT_RUNNERS = ("checkov.yaml_doc.runner", "checkov.json_doc.runner")
+KEEP_DOCUMENT_RUNNERS_ENV = "SAGEMAKER_IAC_LINT_CHECKOV_KEEP_DOCUMENT_RUNNERS"
+_SPARED = "_sagemaker_iac_lint_spared"
+
+
+def spare_checkless_document_runners(modules: Mapping[str, Any] | None = None,
+                                      environ: Mapping[str, str] | None = None) -> int:
+    """Let Checkov's `yaml` and `json` runners skip reading files while they hold no check to run.
+
+    Called when Checkov executes our checks file. Each runner's ``_load_files`` is wrapped so that it
+    asks, when called (after Checkov has loaded every external folder into that runner's registries),
+    whether the runner has any check at all: Python checks in its registry, graph checks in its graph
+    registry, or a built-in graph-check folder. If it has none, reading the files could produce no
+    result, so it reads none; if it has any (a user's own YAML or JSON checks from another folder),
+    it reads them as before. Only runners already imported are touched (nothing here imports
+    Checkov). ``SAGEMAKER_IAC_LINT_CHECKOV_KEEP_DOCUMENT_RUNNERS=1`` turns it off. Returns how many
+    runner classes are guarded (already or now); never raises.
+    """
+    if (os.environ if environ is None else environ).get(KEEP_DOCUMENT_RUNNERS_ENV, "").strip().lower() in _TRUE_WORDS:
+        return 0
+    guarded = 0
+    for name in DOCUMENT_RUNNERS:
+        try:
+            runner_class = getattr((sys.modules if modules is None else modules).get(name), "Runner", None)
+            load = getattr(runner_class, "_load_files", None)
+            if runner_class is None or not callable(load):
+                continue
+            if not getattr(load, _SPARED, False):
+                setattr(runner_class, "_load_files", _load_only_with_checks(load))
+            guarded += 1
+        except Exception:  # noqa: BLE001 - a Checkov we do not know: leave it as it is
+            continue
+    return guarded
+
+
+def _load_only_with_checks(load: Callable[..., Any]) -> Callable[..., Any]:
+    def _load_files(runner: Any, *args: Any, **kwargs: Any) -> Any:
+        if _has_no_check(runner):
+            return None
+        return load(runner, *args, **kwargs)
+
+    setattr(_load_files, _SPARED, True)
+    _load_files.__doc__ = load.__doc__
+    return _load_files
+
+
+def _has_no_check(runner: Any) -> bool:
+    """True only when the runner provably has nothing to run; any doubt reads the files."""
+    try:
+        if next(iter(runner.import_registry().all_checks()), None) is not None:
+            return False
+        graph = getattr(runner, "graph_registry", None)
+        if graph is not None:
+            if getattr(graph, "checks", None) or os.path.isdir(str(getattr(graph, "checks_dir", "") or "")):
+                return False
+        return True
+    except Exception:  # noqa: BLE001
+        return False
 
 
 # --- the original file, read again ----------------------------------------------------------------

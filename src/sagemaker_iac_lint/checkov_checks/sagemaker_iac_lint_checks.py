@@ -5,6 +5,11 @@ framework it runs (CloudFormation, Terraform, ``terraform_json``, ``terraform_pl
 execution adds the checks that Checkov's registries do not hold yet, so ids are registered once,
 while Checkov's loader marks them external (``--check``/``--skip-check`` and severity filters apply).
 
+Any ``--external-checks-dir`` also switches on Checkov's generic ``yaml`` and ``json`` frameworks,
+which have no check of their own; executing this file lets them skip reading files while they still
+have none (``checkov_support.spare_checkless_document_runners``), so that adding our checks does not
+make Checkov parse every YAML and JSON file of the scan once more.
+
 The check names, ids (``CKV_SAGEMAKER_NN``), guideline links and severities come from
 ``sagemaker_iac_lint.rules``; the judging is ``checkov_support.judge_entity``. A new rule is a new
 row in the table, nothing here.
@@ -21,7 +26,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 from checkov.terraform.checks.resource.registry import resource_registry
 
-from sagemaker_iac_lint.checkov_support import FAILED, SKIPPED, Entity, judge_entity
+from sagemaker_iac_lint.checkov_support import FAILED, SKIPPED, Entity, judge_entity, spare_checkless_document_runners
 from sagemaker_iac_lint.rules import RULES, Rule
 
 try:  # Checkov's own `.tf` loader (bc-python-hcl2): the plugin reads `.tf` through it, never through hcl2
@@ -107,3 +112,7 @@ for _rule in RULES:
         CloudFormationCheck(_rule)
     if resource_registry.get_check_by_id(_rule.checkov_id) is None:
         TerraformCheck(_rule)
+
+# Checkov runs its `yaml` and `json` frameworks only because an external folder was given, and they
+# would parse every YAML and JSON file of the scan for no check: see checkov_support.
+spare_checkless_document_runners()
