@@ -323,7 +323,8 @@ def _expand(node: Any, scenario: frozenset, depth: int = 0) -> Iterator[tuple[fr
     yield scenario, node
 
 
-def _is_no_value(node: Any) -> bool:
+def is_no_value(node: Any) -> bool:
+    """``!Ref AWS::NoValue``: the key it is the value of is removed."""
     found = _intrinsic(node)
     return bool(found and found[0] == "Ref" and found[1] == NO_VALUE)
 
@@ -356,7 +357,7 @@ def _walk(
         if not path:
             yield branch_scenario, shape, ".".join(walked), position
             continue
-        if shape is None or _is_no_value(shape):
+        if shape is None or is_no_value(shape):
             reason = "is removed with `AWS::NoValue`" if shape is not None else "is empty"
             name = ".".join(walked) or "Properties"
             yield branch_scenario, Value.absent(f"is not set (`{name}` {reason})", *position), "", position
@@ -487,7 +488,7 @@ def resolve(
     out: Possibilities = []
     for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position, track_from):
         for branch_scenario, shape in _expand(leaf, scenario):
-            if _is_no_value(shape):
+            if is_no_value(shape):
                 out.append((branch_scenario, Value.absent("is removed with `AWS::NoValue`", *leaf_position)))
                 continue
             for value in _resolve_leaf(template, shape, role, leaf_position):
@@ -504,7 +505,7 @@ def _presence(
             out.append((scenario, leaf if leaf.kind == "absent" else Value.of(True, "", *leaf_position)))
             continue
         for branch_scenario, shape in _expand(leaf, scenario):
-            if shape is None or _is_no_value(shape):
+            if shape is None or is_no_value(shape):
                 out.append((branch_scenario, Value.absent("is removed", *leaf_position)))
             else:
                 out.append((branch_scenario, Value.of(True, "", *leaf_position)))

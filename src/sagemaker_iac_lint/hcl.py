@@ -12,7 +12,7 @@ It raises ``HclUnsupported`` for the few constructs it leaves to python-hcl2 (te
 text that is not HCL. ``terraform.read_tf`` hands the file to python-hcl2 in both cases, so this
 reader never has the last word on a file it does not fully understand.
 
-Public API: ``parse(text) -> File``, ``Expr``, ``HclSyntaxError``, ``HclUnsupported``.
+Public API: ``parse(text) -> File``, ``Expr``, ``HclSyntaxError``, ``HclUnsupported``, ``unescape``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,9 @@ _INTEGER = re.compile(r"\d+\Z")
 MAX_NESTING = 100  # brackets, parentheses and interpolations inside one another
 
 
-def _unescape(raw: str) -> str:
+def unescape(raw: str) -> str:
+    """A quoted string's content with its escapes (``\\n``, ``\\"``, ``\\u00e9``, ``$${``) undone."""
+
     def one(match: re.Match) -> str:
         simple, short, long = match.groups()
         if simple:
@@ -110,7 +112,7 @@ class _Token:
         self.value = value
         self.start = start
         self.end = end
-        self.extra = extra  # strings and heredocs: (rendered text, literal value or None)
+        self.extra = extra  # strings and heredocs: _template's (text, literal or None, whole expression or None)
 
 
 class _Value:
@@ -228,9 +230,8 @@ class _Parser:
                 continue
             i += 1
         parts.append(text[literal_start:i])
-        rendered = "".join(parts)
-        literal = None if interpolated else _unescape(rendered)
-        return _Token(STRING, '"' + rendered + '"', start, i + 1, (rendered, literal))
+        extra = _template(parts, interpolated, unescape)
+        return _Token(STRING, '"' + extra[0] + '"', start, i + 1, extra)
 
     def _interpolation(self, start: int) -> tuple[str, int]:
         """The canonical text of the expression in ``${ ... }`` from ``start``, and the offset after ``}``."""
@@ -294,10 +295,9 @@ class _Parser:
             literal_start = i
             interpolated = True
         parts.append(_quote(content[literal_start:]))
-        rendered = "".join(parts)
-        literal = None if interpolated else content.replace("$${", "${").replace("%%{", "%{")
+        extra = _template(parts, interpolated, lambda _: content.replace("$${", "${").replace("%%{", "%{"))
         # the closing line's newline is left to end the attribute
-        return _Token(HEREDOC, '"' + rendered + '"', match.start(), end.end(), (rendered, literal))
+        return _Token(HEREDOC, '"' + extra[0] + '"', match.start(), end.end(), extra)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -360,7 +360,7 @@ class _Parser:
             while self.token.kind in (STRING, IDENT):
                 label = self.token
                 if label.kind == STRING:
-                    rendered, literal = label.extra  # type: ignore[misc]
+                    rendered, literal, _ = label.extra  # type: ignore[misc]
                     if literal is None:
                         raise self.error("a block label cannot hold an interpolation")
                     labels.append(rendered)
@@ -473,11 +473,11 @@ class _Parser:
             return _Value(float(token.value), token.value)
         if kind in (STRING, HEREDOC):
             self.advance()
-            rendered, literal = token.extra  # type: ignore[misc]
+            rendered, literal, whole = token.extra  # type: ignore[misc]
             if literal is not None:
                 return _Value(literal, '"' + rendered + '"')
-            if rendered.startswith("${") and rendered.endswith("}") and _whole_interpolation(rendered):
-                return _Value(Expr(rendered[2:-1]), '"' + rendered + '"')
+            if whole is not None:  # "${x}" is the value of x itself
+                return _Value(Expr(whole), '"' + rendered + '"')
             return _Value(None, '"' + rendered + '"').expr()
         if kind == IDENT:
             self.advance()
@@ -635,29 +635,15 @@ def _expr(self: _Value) -> _Value:
 _Value.expr = _expr  # type: ignore[attr-defined]
 
 
-def _whole_interpolation(rendered: str) -> bool:
-    """Whether a template is exactly one ``${...}`` (so its value is the expression's own)."""
-    depth = 0
-    in_string = False
-    i = 0
-    while i < len(rendered):
-        c = rendered[i]
-        if in_string:
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0 and i != len(rendered) - 1:
-                return False
-        i += 1
-    return True
+def _template(parts: list[str], interpolated: bool, literal_of) -> tuple[str, object, str | None]:
+    """(canonical text inside the quotes, literal value or None, the expression when the template is
+    exactly one interpolation ``"${x}"`` or None) of a template's pieces: literal text and
+    ``${...}`` pieces alternate, starting and ending with literal text."""
+    rendered = "".join(parts)
+    if not interpolated:
+        return rendered, literal_of(rendered), None
+    whole = parts[1][2:-1] if len(parts) == 3 and not parts[0] and not parts[2] else None
+    return rendered, None, whole
 
 
 def _quote(content: str) -> str:

@@ -56,6 +56,7 @@ from typing import Callable
 from .core import ALWAYS, Possibilities, Subject, Value, compatible
 from .errors import ReadError
 from .hcl import Expr
+from .hcl import unescape as _unescape
 from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
 
 __all__ = [
@@ -261,14 +262,6 @@ def _line_of(text: str, index: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def _unescape(text: str) -> str:
-    text = re.sub(r"\\([nrt\"\\])", lambda m: _ESCAPES[m.group(1)], text)
-    return text.replace("$${", "${").replace("%%{", "%{")
-
-
 def _template(content: str, escaped: bool) -> object:
     """A string's content (between the quotes) as a literal ``str`` or an ``Expr``."""
     if not _INTERPOLATION.search(content):

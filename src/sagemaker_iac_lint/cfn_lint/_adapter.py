@@ -71,11 +71,6 @@ def _intrinsic(node: Any) -> bool:
     return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
 
 
-def _no_value(node: Any) -> bool:
-    """``!Ref AWS::NoValue``: the key it is the value of is removed."""
-    return isinstance(node, dict) and len(node) == 1 and node.get("Ref") == cfn.NO_VALUE
-
-
 def _descends(node: Any, key: str) -> bool:
     """Whether the walk can go on into ``node[key]``: a plain mapping that has the key."""
     return isinstance(node, dict) and key in node and not _intrinsic(node)
@@ -256,7 +251,7 @@ class MonitoringJobRule(CfnLintKeyword):
                 # unless what is there is empty or ``!Ref AWS::NoValue`` (an ``Fn::If`` on the
                 # definition ends the walk at its branch, so the walk reaches such a branch too);
                 # stopping short of it is presence unless the CLI's resolver calls what stopped it absent.
-                if reached and (scope_step.node is None or _no_value(scope_step.node)):
+                if reached and (scope_step.node is None or cfn.is_no_value(scope_step.node)):
                     values = [Value.absent("is removed")]
                 else:
                     values = [Value.of(True)] if reached else _resolve(template, scope_step, rule.scope, "flag")
