@@ -338,8 +338,9 @@ def _hcl_strategies():
     return st.recursive(attributes, with_blocks, max_leaves=6)
 
 
-# a number, then a minus sign and a digit: python-hcl2 reads `-10` there as one negative literal
-_MINUS_AFTER_NUMBER = re.compile(r"(\b\d+(?:\.\d+)?)(\s*)-(\d)")
+# an operand (a number, a string, an index or parentheses), then a minus sign and a digit:
+# python-hcl2 reads `-10` there as one negative literal. (After a name, `x-10` is one name in HCL.)
+_MINUS_AFTER_OPERAND = re.compile(r"((?<![\w.-])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[\"\])])(\s*)-(\d)")
 
 
 def _printed_as_python(node) -> bool:
@@ -385,10 +386,10 @@ def test_generated_hcl_reads_as_python_hcl2_reads_it(seed_examples: int) -> None
             # refused here: read_tf asks python-hcl2, so a refusal costs speed, never a verdict
             counts["both refuse" if theirs is None else "left to python-hcl2"] += 1
             return
-        if theirs is None and _MINUS_AFTER_NUMBER.search(text):
+        if theirs is None and _MINUS_AFTER_OPERAND.search(text):
             # python-hcl2 lexes `0-10` as `0` and `-10` and refuses it (see
             # test_a_number_minus_a_number_is_a_subtraction); spaced out, it must read as here
-            theirs = comparable(loads(_MINUS_AFTER_NUMBER.sub(r"\1\2- \3", text)))
+            theirs = comparable(loads(_MINUS_AFTER_OPERAND.sub(r"\1\2- \3", text)))
             counts["python-hcl2 fails"] += 1
             assert mine == theirs, text
             return
