@@ -48,16 +48,18 @@ parse; ``hcl2`` is imported on first use only.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from typing import Callable
 
 from .core import ALWAYS, Possibilities, Subject, Value, compatible
 from .errors import ReadError
 from .hcl import Expr
 from .hcl import unescape as _unescape
 from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and json are start-up costs a .tf scan does without
+    from typing import Callable
 
 __all__ = [
     "AFTER_APPLY",
@@ -797,7 +799,15 @@ def _read_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
 # ---------------------------------------------------------------------------------------------
 
 
+def _json_string(value: str) -> str:
+    import json
+
+    return json.dumps(value)
+
+
 def _load_json(text: str) -> object:
+    import json
+
     try:
         return json.loads(text)
     except RecursionError:
@@ -916,7 +926,7 @@ def read_plan(text: str, path: str, data: object = None) -> list[Subject]:
             if rule is None or resource.get("mode", "managed") != "managed":
                 continue
             address = str(resource.get("address") or f"{resource_type}.{resource.get('name')}")
-            match = re.search(r'"address"\s*:\s*' + re.escape(json.dumps(address)), text)
+            match = re.search(r'"address"\s*:\s*' + re.escape(_json_string(address)), text)
             line, column = _line_of(text, match.start()) if match else (1, 1)
             attributes = _after_apply(resource.get("values"), unknown.get(address))
             # A plan holds values, not expressions, and no comments: nothing to locate or suppress.
