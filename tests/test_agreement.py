@@ -58,18 +58,20 @@ def cfn_lint(files: list[Path], strict: bool) -> set[tuple[str, str]]:
     return found
 
 
-def checkov(folder: Path, strict: bool) -> set[tuple[str, str]]:
-    command = [str(BIN / "checkov"), "-d", str(folder), "--framework", "cloudformation", "--output", "json",
+def checkov(folder: Path, strict: bool, framework: str = "cloudformation") -> set[tuple[str, str]]:
+    """(folder, resource) of every failed check of ours: a logical ID, or a Terraform address."""
+    command = [str(BIN / "checkov"), "-d", str(folder), "--framework", framework, "--output", "json",
                "--external-checks-dir", checkov_dir(), "--check", ",".join(r.checkov_id for r in RULES),
                "--skip-download", "--compact", "--quiet"]
     env = dict(CLEAN_ENV, SAGEMAKER_IAC_LINT_STRICT="1" if strict else "0", LOG_LEVEL="WARNING")
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
     data = json.loads(result.stdout) if result.stdout.strip().startswith(("{", "[")) else {}
     reports = data if isinstance(data, list) else [data]
+    assert reports and all(report.get("check_type") == framework for report in reports), result.stderr[-3000:]
     found = set()
     for report in reports:
         for check in report.get("results", {}).get("failed_checks", []):
-            resource = check["resource"].rsplit(".", 1)[-1]
+            resource = check["resource"] if framework == "terraform" else check["resource"].rsplit(".", 1)[-1]
             found.add((Path(check["file_path"]).parent.name, resource))
     return found
 
@@ -194,30 +196,6 @@ def tf_files(draw) -> str:
     return TF_INPUTS + "".join(draw(tf_resources(index)) for index in range(count))
 
 
-def cli_tf(folder: Path, strict: bool) -> set[tuple[str, str]]:
-    command = [sys.executable, "-m", "sagemaker_iac_lint", "check", "--no-config", "--format", "json", str(folder)]
-    result = subprocess.run(command + (["--strict"] if strict else []), capture_output=True, text=True, timeout=600)
-    report = json.loads(result.stdout)
-    assert report["errors"] == [], report["errors"]
-    return {(Path(f["path"]).parent.name, f["resource"]) for f in report["findings"]}
-
-
-def checkov_tf(folder: Path, strict: bool) -> set[tuple[str, str]]:
-    command = [str(BIN / "checkov"), "-d", str(folder), "--framework", "terraform", "--output", "json",
-               "--external-checks-dir", checkov_dir(), "--check", ",".join(r.checkov_id for r in RULES),
-               "--skip-download", "--compact", "--quiet"]
-    env = dict(CLEAN_ENV, SAGEMAKER_IAC_LINT_STRICT="1" if strict else "0", LOG_LEVEL="WARNING")
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
-    data = json.loads(result.stdout) if result.stdout.strip().startswith(("{", "[")) else {}
-    reports = data if isinstance(data, list) else [data]
-    assert reports and all(report.get("check_type") == "terraform" for report in reports), result.stderr[-3000:]
-    found = set()
-    for report in reports:
-        for check in report.get("results", {}).get("failed_checks", []):
-            found.add((Path(check["file_path"]).parent.name, check["resource"]))
-    return found
-
-
 @pytest.mark.skipif(not HAS_CHECKOV, reason="Checkov is not in this environment")
 @settings(max_examples=1, deadline=None, suppress_health_check=list(HealthCheck))
 @given(batch=st.lists(tf_files(), min_size=TEMPLATES_PER_RUN, max_size=TEMPLATES_PER_RUN))
@@ -231,6 +209,6 @@ def test_cli_and_checkov_agree_on_generated_terraform(batch: list[str], tmp_path
         path.parent.mkdir()
         path.write_text(text, encoding="utf-8")
     for strict in (False, True):
-        expected = cli_tf(folder, strict)
+        expected = cli(folder, strict)
         assert (f"t{len(batch):02d}", f"{RULES[0].tf_types[0]}.known_failure") in expected
-        assert checkov_tf(folder, strict) == expected, f"Checkov differs (strict={strict})"
+        assert checkov(folder, strict, "terraform") == expected, f"Checkov differs (strict={strict})"
