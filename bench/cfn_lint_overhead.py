@@ -113,7 +113,7 @@ def in_our_code(files: list[str], runs: int) -> list[float]:
 
     def timed_generator(function):
         def call(*args, **kwargs):
-            iterator = iter(timed(function)(*args, **kwargs))
+            iterator = function(*args, **kwargs)  # a generator: its work is done in next()
             step = timed(lambda: next(iterator, StopIteration))
             while (item := step()) is not StopIteration:
                 yield item

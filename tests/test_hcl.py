@@ -223,9 +223,9 @@ def test_a_number_minus_a_number_is_a_subtraction() -> None:
     # negative literal and then refuses two numbers in a row; it reads `0 - 10` as this reader does.
     assert parse("a = 0-10\nb = 1 -1.5\nc = 2*-3\n").body == {"a": "0 - 10", "b": "1 - 1.5", "c": "2 * -3"}
     (subject,) = terraform.read_tf(
-        'resource "aws_sagemaker_model_bias_job_definition" "j" {\n  job_resources {\n    cluster_config {\n'
+        'resource "aws_sagemaker_data_quality_job_definition" "j" {\n  job_resources {\n    cluster_config {\n'
         '      instance_count = 3-1\n    }\n  }\n}\n', "main.tf", hcl2_problem=lambda: "hcl2 must not be needed")
-    assert subject.name == "aws_sagemaker_model_bias_job_definition.j" and subject.line == 1
+    assert subject.name == "aws_sagemaker_data_quality_job_definition.j" and subject.line == 1
 
 
 def test_strings_and_heredocs() -> None:

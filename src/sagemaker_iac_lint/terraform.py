@@ -264,6 +264,8 @@ def _line_of(text: str, index: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
+
+
 def _template(content: str, escaped: bool) -> object:
     """A string's content (between the quotes) as a literal ``str`` or an ``Expr``."""
     if not _INTERPOLATION.search(content):
@@ -799,12 +801,6 @@ def _read_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
 # ---------------------------------------------------------------------------------------------
 
 
-def _json_string(value: str) -> str:
-    import json
-
-    return json.dumps(value)
-
-
 def _load_json(text: str) -> object:
     import json
 
@@ -908,6 +904,8 @@ def _plan_resources(module: object):
 
 def read_plan(text: str, path: str, data: object = None) -> list[Subject]:
     """The monitored resources of a plan (``data``: the already parsed JSON, to parse only once)."""
+    import json  # a plan is JSON: loaded by now, and never needed on a .tf scan
+
     if data is None:
         data = _load_json(text)
     if not is_plan(data):
@@ -926,7 +924,7 @@ def read_plan(text: str, path: str, data: object = None) -> list[Subject]:
             if rule is None or resource.get("mode", "managed") != "managed":
                 continue
             address = str(resource.get("address") or f"{resource_type}.{resource.get('name')}")
-            match = re.search(r'"address"\s*:\s*' + re.escape(_json_string(address)), text)
+            match = re.search(r'"address"\s*:\s*' + re.escape(json.dumps(address)), text)
             line, column = _line_of(text, match.start()) if match else (1, 1)
             attributes = _after_apply(resource.get("values"), unknown.get(address))
             # A plan holds values, not expressions, and no comments: nothing to locate or suppress.
