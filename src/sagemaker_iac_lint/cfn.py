@@ -17,7 +17,7 @@ from .rules import RULES_BY_CFN_TYPE, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: a start-up cost for annotations only
-    from typing import Any, Iterator
+    from typing import Any, Callable, Iterator
 
 try:  # libyaml's C parser when present: an order of magnitude faster
     _BaseLoader: type = yaml.CSafeLoader
@@ -70,17 +70,72 @@ def _key_position(mapping: dict, key: str) -> tuple[int, int]:
     return (line, column) if line else _position(mapping)
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+MERGE_NOTE = (
+    "`{key}` comes from a YAML merge key (`<<`); CloudFormation itself accepts YAML aliases and merge "
+    "keys only through `aws cloudformation package` or SAM, which expand them"
+)
+DUPLICATE_NOTE = (
+    "`{key}` is written {times} times (lines {lines}); judged as CloudFormation deploys it, with the last one"
+)
+
+
+def _node_key(node: yaml.Node) -> Any:
+    return (node.tag, node.value) if isinstance(node, yaml.ScalarNode) else id(node)
+
+
 class TemplateLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader with CloudFormation's short-form tags and key positions."""
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        super().flatten_mapping(node)
-        # Merge keys repeated through aliases would otherwise grow exponentially: keep the last of each key.
-        seen: dict[Any, int] = {}
-        for index, (key_node, _) in enumerate(node.value):
-            seen[(key_node.tag, key_node.value) if isinstance(key_node, yaml.ScalarNode) else id(key_node)] = index
-        if len(seen) != len(node.value):
-            node.value = [pair for index, pair in enumerate(node.value) if index in set(seen.values())]
+        """Merge keys as the YAML merge-key spec (yaml.org/type/merge.html) says, whatever PyYAML says.
+
+        A key written in the mapping itself wins over every merged one; in ``<<: [*a, *b]`` an earlier
+        mapping wins over a later one (PyYAML releases have disagreed on that order, so it is done here).
+        Each mapping node is flattened in place once, so merges repeated through aliases cost nothing
+        more however often they repeat. The keys that came from a merge are remembered on the node.
+        """
+        sources: list[yaml.MappingNode] = []
+        local: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                if isinstance(value_node, yaml.MappingNode):
+                    sources.append(value_node)
+                elif isinstance(value_node, yaml.SequenceNode):
+                    for item in value_node.value:
+                        if not isinstance(item, yaml.MappingNode):
+                            raise yaml.constructor.ConstructorError(
+                                "while constructing a mapping", node.start_mark,
+                                f"expected a mapping for merging, but found {item.id}", item.start_mark,
+                            )
+                        sources.append(item)
+                else:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"expected a mapping or list of mappings for merging, but found {value_node.id}",
+                        value_node.start_mark,
+                    )
+            else:
+                if key_node.tag == "tag:yaml.org,2002:value":
+                    key_node.tag = "tag:yaml.org,2002:str"
+                local.append((key_node, value_node))
+        if not sources:
+            return
+        written = {_node_key(key_node) for key_node, _ in local}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        names: set = set()
+        for source in sources:
+            self.flatten_mapping(source)
+            for key_node, value_node in source.value:
+                identity = _node_key(key_node)
+                if identity in written:
+                    continue  # a key of the mapping itself, or of an earlier mapping in the merge, wins
+                written.add(identity)
+                merged.append((key_node, value_node))
+                if isinstance(key_node, yaml.ScalarNode):
+                    names.add(key_node.value)
+        node.value = merged + local
+        node.merged_keys = names  # type: ignore[attr-defined]
 
 
 def _construct_mapping(loader: TemplateLoader, node: yaml.MappingNode) -> Iterator[MarkedDict]:
@@ -89,6 +144,7 @@ def _construct_mapping(loader: TemplateLoader, node: yaml.MappingNode) -> Iterat
     yield data
     loader.flatten_mapping(node)
     marks: dict[str, tuple[int, int]] = {}
+    duplicates: dict[Any, list[int]] | None = None
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=False)
         try:
@@ -97,9 +153,18 @@ def _construct_mapping(loader: TemplateLoader, node: yaml.MappingNode) -> Iterat
             raise yaml.constructor.ConstructorError(
                 None, None, "found an unhashable key", key_node.start_mark
             ) from None
+        line = key_node.start_mark.line + 1
+        if key in data:  # last wins, as CloudFormation reads it; remembered so a finding can say so
+            duplicates = duplicates if duplicates is not None else {}
+            duplicates.setdefault(key, [marks[key][0] if key in marks else data.line]).append(line)
         data[key] = loader.construct_object(value_node, deep=False)
-        marks[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        marks[key] = (line, key_node.start_mark.column + 1)
     data.key_marks = marks  # type: ignore[attr-defined]
+    if duplicates:
+        data.duplicates = duplicates  # type: ignore[attr-defined]
+    merged = getattr(node, "merged_keys", None)
+    if merged:
+        data.merged_keys = merged  # type: ignore[attr-defined]
 
 
 def _construct_tag(loader: TemplateLoader, suffix: str, node: yaml.Node) -> MarkedDict:
@@ -159,138 +224,529 @@ def _load_plain_json(text: str) -> Any:
         raise ReadError("nesting too deep to read") from None
 
 
+# --- deployments ------------------------------------------------------------------------------
+
+class Deployment:
+    """One way the template is deployed: a name for the finding, and the parameter values it gives."""
+
+    __slots__ = ("name", "values")
+
+    def __init__(self, name: str, values: dict[str, str]) -> None:
+        self.name = name
+        self.values = values
+
+    def __repr__(self) -> str:
+        return f"Deployment({self.name!r}, {self.values!r})"
+
+
+def _parameter_text(value: Any) -> str:
+    """A parameter value as CloudFormation receives it: a string (lists are comma-joined)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_parameter_text(item) for item in value)
+    return str(value)
+
+
+def parse_parameter_document(data: Any, source: str) -> dict[str, str]:
+    """Parameter values from a parameter file: the AWS CLI list form
+    (``[{"ParameterKey": ..., "ParameterValue": ...}]``), the CodePipeline template configuration form
+    (``{"Parameters": {...}}``) or a plain mapping. Raises ReadError for anything else."""
+    values: dict[str, str] = {}
+    if isinstance(data, list):
+        for entry in data:
+            if not isinstance(entry, dict) or not isinstance(entry.get("ParameterKey"), str):
+                raise ReadError(f"{source}: every entry of a parameter list needs a ParameterKey")
+            if entry.get("UsePreviousValue") in (True, "true"):
+                continue  # the previous stack's value: not known here, so the Default is judged
+            if "ParameterValue" not in entry:
+                raise ReadError(f"{source}: parameter `{entry['ParameterKey']}` has no ParameterValue")
+            values[entry["ParameterKey"]] = _parameter_text(entry["ParameterValue"])
+        return values
+    if isinstance(data, dict):
+        body = data.get("Parameters", data) if "Parameters" in data else data
+        if isinstance(body, dict):
+            for key, value in body.items():
+                if key in ("__startline__", "__endline__"):
+                    continue
+                if isinstance(value, (dict,)) or value is None:
+                    raise ReadError(f"{source}: parameter `{key}` has no plain value")
+                values[str(key)] = _parameter_text(value)
+            return values
+    raise ReadError(f"{source}: not a parameter file (expected a list of ParameterKey/ParameterValue or {{\"Parameters\": ...}})")
+
+
+def load_parameter_file(path: str) -> Deployment:
+    """A ``--parameter-file``: JSON (or YAML) in either form. Raises ReadError."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise ReadError(f"cannot read parameter file {path}: {error.strerror or error}") from None
+    data = load_template(text, is_json=text.lstrip().startswith(("{", "[")))
+    return Deployment(path, parse_parameter_document(data, path))
+
+
+def parse_parameter_assignment(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` from ``--parameter``. Raises ReadError."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise ReadError(f"--parameter {text!r}: expected KEY=VALUE")
+    return key.strip(), value
+
+
+def _split_overrides(text: str) -> list[str]:
+    """``Key1=Value1 Key2="Value two"``: sam's parameter_overrides string, split as a shell would."""
+    import shlex
+
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+SAMCONFIG_NAMES = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
+
+
+def samconfig_deployments(template_path: str) -> list[Deployment]:
+    """Each environment of a ``samconfig.toml`` (or ``.yaml``/``.yml``) beside the template, as ``sam deploy``
+    reads it: ``[ENV.deploy.parameters] parameter_overrides`` (a string or a list of ``KEY=VALUE``).
+    A config that names another template (``template_file``) is not about this one."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(template_path))
+    for name in SAMCONFIG_NAMES:
+        config_path = os.path.join(folder, name)
+        if os.path.isfile(config_path):
+            break
+    else:
+        return []
+    try:
+        with open(config_path, "rb") as handle:
+            raw = handle.read()
+        if name.endswith(".toml"):
+            import tomllib
+
+            data: Any = tomllib.loads(raw.decode("utf-8"))
+        else:
+            data = yaml.load(raw.decode("utf-8"), Loader=TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        raise ReadError(f"cannot read {name} beside the template: {error}") from None
+    if not isinstance(data, dict):
+        return []
+    deployments = []
+    shown = os.path.join(os.path.dirname(template_path), name) if os.path.dirname(template_path) else name
+    for environment, commands in data.items():
+        if not isinstance(commands, dict):
+            continue  # `version = 0.1`
+        merged: dict = {}
+        for command in ("global", "deploy"):
+            section = commands.get(command)
+            parameters = section.get("parameters") if isinstance(section, dict) else None
+            if isinstance(parameters, dict):
+                merged.update(parameters)
+        if "deploy" not in commands and "global" not in commands:
+            continue
+        template_file = merged.get("template_file") or merged.get("template")
+        if isinstance(template_file, str):
+            named = os.path.abspath(os.path.join(folder, template_file))
+            if os.path.normcase(named) != os.path.normcase(os.path.abspath(template_path)):
+                continue
+        overrides = merged.get("parameter_overrides")
+        items = _split_overrides(overrides) if isinstance(overrides, str) else overrides if isinstance(overrides, list) else []
+        values: dict[str, str] = {}
+        for item in items:
+            key, equals, value = str(item).partition("=")
+            if equals:
+                values[key.strip()] = value
+        deployments.append(Deployment(f"{shown} [{environment}]", values))
+    return deployments
+
+
 # --- resolution -----------------------------------------------------------------------------
 
-class Template:
-    """What a resolver needs from the whole template: parameters and mappings."""
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 
-    def __init__(self, data: dict):
+
+def _transforms(data: dict) -> list[str]:
+    transform = data.get("Transform")
+    items = transform if isinstance(transform, list) else [transform]
+    return [item for item in items if isinstance(item, str)]
+
+
+class Template:
+    """What a resolver needs from the whole template: parameters, mappings, conditions, a deployment."""
+
+    def __init__(self, data: dict, deployment: Deployment | None = None):
         parameters = data.get("Parameters")
         mappings = data.get("Mappings")
         resources = data.get("Resources")
         self.parameters: dict = parameters if isinstance(parameters, dict) else {}
         self.mappings: dict = mappings if isinstance(mappings, dict) else {}
         self.resources: dict = resources if isinstance(resources, dict) else {}
-        self.conditions = Conditions(data.get("Conditions"), self.parameters)
+        self.deployment = deployment
+        self.extensions = LANGUAGE_EXTENSIONS in _transforms(data)
+        if self.extensions and any(isinstance(k, str) and k.startswith(FOR_EACH) for k in self.resources):
+            self.resources = _expand_for_each(self.resources, self, {}, 0)
+        self.conditions = Conditions(data.get("Conditions"), self.parameters, self.deployed_values())
+
+    def deployed_values(self) -> dict[str, str] | None:
+        """In a deployment, each parameter's value: the one given, else its Default (None: no value)."""
+        if self.deployment is None:
+            return None
+        values: dict[str, str] = {}
+        for name, parameter in self.parameters.items():
+            if name in self.deployment.values:
+                values[name] = self.deployment.values[name]
+            elif isinstance(parameter, dict) and "Default" in parameter and _default_allowed(parameter):
+                values[name] = _parameter_text(parameter["Default"])
+        return values
+
+
+def _allowed_values(parameter: Any) -> list[str] | None:
+    allowed = parameter.get("AllowedValues") if isinstance(parameter, dict) else None
+    if isinstance(allowed, list) and allowed:
+        return [_parameter_text(value) for value in allowed]
+    return None
+
+
+def _default_allowed(parameter: dict) -> bool:
+    """A Default outside the parameter's own AllowedValues is refused at deployment: never what deploys."""
+    allowed = _allowed_values(parameter)
+    if allowed is None or "Default" not in parameter:
+        return True
+    default = _parameter_text(parameter["Default"])
+    if str(parameter.get("Type", "")).startswith("CommaDelimitedList") or str(parameter.get("Type", "")).startswith("List<"):
+        return all(item.strip() in allowed for item in default.split(","))
+    return default in allowed
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+class _TooComplex(Exception):
+    pass
+
+
+class _Fresh:
+    """A parameter value that no literal of the template spells: one per slot, all distinct."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"<fresh {self.index}>"
+
+
+TOO_COMPLEX_NOTE = (
+    "the template's conditions were too complex to decide which combinations can hold, so every "
+    "combination was judged possible"
+)
 
 
 class Conditions:
-    """Which combinations of named conditions can hold together.
+    """Which combinations of named conditions can hold together, soundly.
 
-    ``IsProd`` and ``IsDev`` comparing one parameter with two different values cannot both be
-    true, and ``!Not [!Condition IsProd]`` is never true with ``IsProd``: a scenario that needs
-    them to is not a deployment anyone can make. Anything a condition compares that is not a
-    parameter is a free yes/no, so an unknown stays possible (we fail closed).
+    A combination is left out only when no deployment can make it hold: each condition is compiled
+    once into a tree over parameters (``Fn::Equals`` of parameter and parameter, parameter and literal,
+    literal and literal; ``And``/``Or``/``Not``; ``Condition`` references), and a scenario is feasible
+    when some assignment of values to the parameters it reaches satisfies it. A parameter with
+    AllowedValues ranges over them; one without over every literal compared within its group of
+    parameters compared with each other plus as many fresh, distinct values as the group has members
+    (so two free parameters can be equal or not). What a condition compares that is neither (``Fn::Sub``,
+    ``Fn::Select``, ``Fn::FindInMap``, a pseudo parameter other than through ``Ref``) is a free yes/no per
+    distinct expression. In a deployment every parameter with a value is fixed to it.
+
+    The search is shared: condition values are memoised per partial assignment, a search stops at the
+    first assignment that satisfies the scenario, each scenario's answer is cached, and only the
+    parameters the scenario's own conditions reach are assigned (a partial assignment that already
+    decides every condition stops early). A search that takes more than ``LIMIT`` steps counts the
+    scenario as possible and records it in ``too_complex`` (fail closed; the message says so).
     """
 
-    LIMIT = 4096  # assignments to try before giving up and calling a scenario possible
+    LIMIT = 20000
 
-    def __init__(self, definitions: Any, parameters: dict):
+    def __init__(self, definitions: Any, parameters: dict, values: dict[str, str] | None = None):
         self.definitions: dict = definitions if isinstance(definitions, dict) else {}
         self.parameters = parameters
+        self.values = values
+        self.too_complex: set[frozenset] = set()
         self._cache: dict[frozenset, bool] = {}
+        self._compiled: dict[str, Any] = {}
+        self._variables: dict[str, tuple] = {}
+        self._domains: dict[str, list] | None = None
+
+    # compilation: ("const", b) ("eq", a, b) ("atom", key) ("not", e) ("and", es) ("or", es) ("cond", name)
+    def _compile(self, node: Any, compiling: frozenset = frozenset()) -> Any:
+        if isinstance(node, dict) and len(node) == 1 and "Condition" in node and isinstance(node["Condition"], str):
+            return ("cond", node["Condition"])
+        found = _intrinsic(node)
+        if found is None:
+            return ("atom", "malformed:" + _canonical(node))
+        function, args = found
+        if function == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
+            sides = [self._side(arg) for arg in args]
+            if any(side[0] == "opaque" for side in sides):
+                return ("atom", "equals:" + _canonical(args))
+            if sides[0][0] == "lit" and sides[1][0] == "lit":
+                return ("const", sides[0][1] == sides[1][1])
+            return ("eq", sides[0], sides[1])
+        if function == "Fn::Not" and isinstance(args, list) and len(args) == 1:
+            return ("not", self._compile(args[0]))
+        if function in ("Fn::And", "Fn::Or") and isinstance(args, list) and args:
+            return ("and" if function == "Fn::And" else "or", tuple(self._compile(item) for item in args))
+        return ("atom", "malformed:" + _canonical(node))
+
+    def _side(self, node: Any) -> tuple[str, Any]:
+        found = _intrinsic(node)
+        if found and found[0] == "Ref" and isinstance(found[1], str):
+            if found[1] in self.parameters:
+                return "var", "param:" + found[1]
+            if found[1] in PSEUDO_PARAMETERS:
+                return "var", "pseudo:" + found[1]
+        if found is None and isinstance(node, (str, int, float, bool)):
+            return "lit", _parameter_text(node)
+        return "opaque", _canonical(node)
+
+    def compiled(self, name: str) -> Any:
+        """The compiled tree of condition ``name``; a cycle or an undeclared name is a free yes/no."""
+        tree = self._compiled.get(name)
+        if tree is None:
+            if name not in self.definitions:
+                tree = ("atom", "undeclared:" + name)
+            else:
+                self._compiled[name] = ("atom", "cycle:" + name)  # seen while compiling itself
+                tree = self._compile(self.definitions[name])
+                if self._refers_to(tree, name, set()):
+                    tree = ("atom", "cycle:" + name)
+            self._compiled[name] = tree
+        return tree
+
+    def _refers_to(self, tree: Any, name: str, seen: set) -> bool:
+        kind = tree[0]
+        if kind == "cond":
+            if tree[1] == name:
+                return True
+            if tree[1] in seen:
+                return False
+            seen.add(tree[1])
+            return self._refers_to(self.compiled(tree[1]), name, seen)
+        if kind == "not":
+            return self._refers_to(tree[1], name, seen)
+        if kind in ("and", "or"):
+            return any(self._refers_to(item, name, seen) for item in tree[1])
+        return False
+
+    def variables(self, name: str) -> tuple:
+        """The variables (parameters, pseudo parameters, atoms) condition ``name`` reaches, in first-use order."""
+        found = self._variables.get(name)
+        if found is not None:
+            return found
+        self._variables[name] = ()  # a cycle has been made an atom; this only guards the recursion
+        ordered: dict[str, None] = {}
+        pending = [self.compiled(name)]
+        while pending:
+            tree = pending.pop()
+            kind = tree[0]
+            if kind == "eq":
+                for side in tree[1:]:
+                    if side[0] == "var":
+                        ordered.setdefault(side[1], None)
+            elif kind == "atom":
+                ordered.setdefault("atom:" + tree[1], None)
+            elif kind == "cond":
+                for variable in self.variables(tree[1]):
+                    ordered.setdefault(variable, None)
+            elif kind == "not":
+                pending.append(tree[1])
+            elif kind in ("and", "or"):
+                pending.extend(reversed(tree[1]))
+        found = self._variables[name] = tuple(ordered)
+        return found
+
+    def _domains_of(self) -> dict[str, list]:
+        """Each variable's candidate values, computed once for the whole Conditions section."""
+        if self._domains is not None:
+            return self._domains
+        parent: dict[str, str] = {}
+
+        def find(item: str) -> str:
+            parent.setdefault(item, item)
+            while parent[item] != item:
+                parent[item] = parent[parent[item]]
+                item = parent[item]
+            return item
+
+        literals: dict[str, set] = {}
+        pending = [self.compiled(name) for name in self.definitions]
+        seen_trees: set[int] = set()
+        while pending:
+            tree = pending.pop()
+            if id(tree) in seen_trees:
+                continue
+            seen_trees.add(id(tree))
+            kind = tree[0]
+            if kind == "eq":
+                (kind_a, a), (kind_b, b) = tree[1], tree[2]
+                if kind_a == "var" and kind_b == "var":
+                    parent[find(a)] = find(b)
+                for (kind_x, x), (kind_y, y) in ((tree[1], tree[2]), (tree[2], tree[1])):
+                    if kind_x == "var":
+                        find(x)
+                        if kind_y == "lit":
+                            literals.setdefault(x, set()).add(y)
+            elif kind == "not":
+                pending.append(tree[1])
+            elif kind in ("and", "or"):
+                pending.extend(tree[1])
+        groups: dict[str, list[str]] = {}
+        for variable in parent:
+            groups.setdefault(find(variable), []).append(variable)
+        domains: dict[str, list] = {}
+        for members in groups.values():
+            pool: set = set()
+            for member in members:
+                pool |= literals.get(member, set())
+                allowed = self._allowed(member)
+                if allowed is not None:
+                    pool |= set(allowed)
+            shared = sorted(pool) + [_Fresh(index) for index in range(len(members))]
+            for member in members:
+                fixed = self._fixed(member)
+                allowed = self._allowed(member)
+                if fixed is not None:
+                    domains[member] = [fixed]
+                elif allowed is not None:
+                    domains[member] = sorted(set(allowed))
+                else:
+                    domains[member] = shared
+        self._domains = domains
+        return domains
+
+    def _allowed(self, variable: str) -> list[str] | None:
+        if not variable.startswith("param:"):
+            return None
+        return _allowed_values(self.parameters.get(variable[6:]))
+
+    def _fixed(self, variable: str) -> str | None:
+        if self.values is None or not variable.startswith("param:"):
+            return None
+        return self.values.get(variable[6:])
 
     def feasible(self, scenario: frozenset) -> bool:
         if not scenario:
             return True
-        if scenario not in self._cache:
-            self._cache[scenario] = self._search(scenario)
-        return self._cache[scenario]
+        answer = self._cache.get(scenario)
+        if answer is None:
+            try:
+                answer = self._search(scenario)
+            except _TooComplex:
+                self.too_complex.add(scenario)
+                answer = True
+            self._cache[scenario] = answer
+        return answer
 
     def _search(self, scenario: frozenset) -> bool:
-        choices: dict[str, set] = {}
-        for name, _ in scenario:
-            if name in self.definitions:
-                self._collect(self.definitions[name], choices, set())
-            else:
-                choices["condition:" + name] = {True, False}  # undeclared: a free yes/no
-        names = sorted(choices)
-        total = 1
-        for name in names:
-            total *= len(choices[name])
-            if total > self.LIMIT:
-                return True
+        constraints = sorted(scenario, key=repr)
+        for name, branch in constraints:
+            if (name, not branch) in scenario:
+                return False
+        ordered: dict[str, None] = {}
+        for name, _ in constraints:
+            for variable in self.variables(name):
+                ordered.setdefault(variable, None)
+        variables = list(ordered)
+        if len(variables) > 400:
+            raise _TooComplex
+        domains = self._domains_of()
         assignment: dict[str, Any] = {}
+        steps = [0]
+
+        def status() -> bool | None:
+            memo: dict[str, bool | None] = {}
+            result: bool | None = True
+            for name, branch in constraints:
+                value = self._evaluate(("cond", name), assignment, memo)
+                if value is None:
+                    result = None
+                elif value != branch:
+                    return False
+            return result
+
+        def candidates(variable: str) -> list:
+            if variable.startswith("atom:"):
+                return [True, False]
+            domain = domains.get(variable)
+            if domain is None:  # a pseudo parameter compared with nothing but itself
+                domain = [_Fresh(0)]
+            # fresh values are interchangeable: try those already used and one new one
+            used = {value.index for value in assignment.values() if isinstance(value, _Fresh)}
+            out, new = [], False
+            for value in domain:
+                if isinstance(value, _Fresh):
+                    if value.index in used:
+                        out.append(value)
+                    elif not new:
+                        out.append(value)
+                        new = True
+                else:
+                    out.append(value)
+            return out
 
         def assign(index: int) -> bool:
-            if index == len(names):
-                return all(self._holds(c, branch, assignment) for c, branch in scenario)
-            for value in sorted(choices[names[index]], key=repr):
-                assignment[names[index]] = value
+            steps[0] += 1
+            if steps[0] > self.LIMIT:
+                raise _TooComplex
+            state = status()
+            if state is not None:
+                return state
+            if index == len(variables):
+                return True  # undecidable with every variable set: cannot happen; stay possible
+            variable = variables[index]
+            for value in candidates(variable):
+                assignment[variable] = value
                 if assign(index + 1):
                     return True
+            del assignment[variable]
             return False
 
         return assign(0)
 
-    def _holds(self, name: str, branch: bool, assignment: dict) -> bool:
-        if name not in self.definitions:
-            return assignment["condition:" + name] == branch
-        value = self._evaluate(self.definitions[name], assignment, {name})
-        return value is None or value == branch  # what cannot be evaluated stays possible
-
-    def _side(self, node: Any) -> tuple[str, Any]:
-        found = _intrinsic(node)
-        if found and found[0] == "Ref" and isinstance(found[1], str) and found[1] in self.parameters:
-            return "parameter", found[1]
-        if found is None and isinstance(node, (str, int, float, bool)):
-            return "literal", str(node).lower() if isinstance(node, bool) else str(node)
-        return "opaque", _canonical(node)
-
-    def _collect(self, node: Any, choices: dict[str, set], seen: set) -> None:
-        found = _intrinsic(node) if not (isinstance(node, dict) and "Condition" in node) else ("Condition", node["Condition"])
-        if found is None:
-            return
-        function, args = found
-        if function == "Condition" and isinstance(args, str) and args not in seen:
-            seen.add(args)
-            self._collect(self.definitions.get(args), choices, seen)
-        elif function == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
-            (kind_a, a), (kind_b, b) = self._side(args[0]), self._side(args[1])
-            for kind, name, other_kind, other in ((kind_a, a, kind_b, b), (kind_b, b, kind_a, a)):
-                if kind == "parameter":
-                    values = choices.setdefault("param:" + name, set())
-                    allowed = self.parameters.get(name, {}).get("AllowedValues") if isinstance(self.parameters.get(name), dict) else None
-                    if isinstance(allowed, list) and allowed:
-                        values.update(str(v).lower() if isinstance(v, bool) else str(v) for v in allowed)
-                    else:
-                        values.add(("other",))
-                        if other_kind == "literal":
-                            values.add(other)
-            if "parameter" not in (kind_a, kind_b) and "opaque" in (kind_a, kind_b):
-                choices["atom:" + _canonical(args)] = {True, False}
-        elif function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(args, list):
-            for item in args:
-                self._collect(item, choices, seen)
-
-    def _evaluate(self, node: Any, assignment: dict, seen: set) -> bool | None:
-        found = _intrinsic(node) if not (isinstance(node, dict) and "Condition" in node) else ("Condition", node["Condition"])
-        if found is None:
-            return None
-        function, args = found
-        if function == "Condition":
-            if not isinstance(args, str) or args in seen or args not in self.definitions:
-                return None
-            return self._evaluate(self.definitions[args], assignment, seen | {args})
-        if function == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
-            (kind_a, a), (kind_b, b) = self._side(args[0]), self._side(args[1])
-            values = []
-            for kind, name in ((kind_a, a), (kind_b, b)):
-                if kind == "parameter":
-                    values.append(assignment.get("param:" + name))
-                elif kind == "literal":
-                    values.append(name)
+    def _evaluate(self, tree: Any, assignment: dict, memo: dict) -> bool | None:
+        """Three-valued: True, False, or None while the assignment leaves it open."""
+        kind = tree[0]
+        if kind == "cond":
+            name = tree[1]
+            if name in memo:
+                return memo[name]
+            memo[name] = value = self._evaluate(self.compiled(name), assignment, memo)
+            return value
+        if kind == "eq":
+            sides = []
+            for side_kind, side in tree[1:]:
+                if side_kind == "lit":
+                    sides.append(side)
+                elif side in assignment:
+                    sides.append(assignment[side])
                 else:
-                    return assignment.get("atom:" + _canonical(args))
-            return None if None in values else values[0] == values[1]
-        if function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(args, list):
-            results = [self._evaluate(item, assignment, seen) for item in args]
-            if None in results:
-                return None
-            if function == "Fn::Not":
-                return not results[0] if len(results) == 1 else None
-            return all(results) if function == "Fn::And" else any(results)
-        return None
+                    return None
+            return sides[0] is sides[1] or sides[0] == sides[1]
+        if kind == "atom":
+            return assignment.get("atom:" + tree[1])
+        if kind == "const":
+            return tree[1]
+        if kind == "not":
+            value = self._evaluate(tree[1], assignment, memo)
+            return None if value is None else not value
+        open_ = False
+        for item in tree[1]:
+            value = self._evaluate(item, assignment, memo)
+            if value is None:
+                open_ = True
+            elif value is (kind == "or"):
+                return value  # one true decides an Or, one false an And
+        return None if open_ else kind == "and"
 
 
 def _canonical(node: Any) -> str:
@@ -308,19 +764,185 @@ def _intrinsic(node: Any) -> tuple[str, Any] | None:
     return None
 
 
-def _expand(node: Any, scenario: frozenset, depth: int = 0) -> Iterator[tuple[frozenset, Any]]:
-    """Every shape ``node`` takes across ``Fn::If`` branches, each in its scenario."""
+# --- AWS::LanguageExtensions: Fn::ForEach -----------------------------------------------------
+
+FOR_EACH = "Fn::ForEach::"
+LOOP_ITEM = "Fn::ForEach::Item"  # stands for a loop value whose collection is unknown
+
+
+class _UnknownItem:
+    __slots__ = ("identifier", "loop", "reason")
+
+    def __init__(self, identifier: str, loop: str, reason: str) -> None:
+        self.identifier, self.loop, self.reason = identifier, loop, reason
+
+
+def _copy_marks(source: Any, target: MarkedDict) -> None:
+    if isinstance(source, MarkedDict):
+        target.line, target.column = source.line, source.column
+        for attribute in ("duplicates", "merged_keys"):
+            if hasattr(source, attribute):
+                setattr(target, attribute, getattr(source, attribute))
+
+
+def _substitute_text(text: str, bindings: dict) -> str:
+    for identifier, item in bindings.items():
+        shown = f"<{identifier}>" if isinstance(item, _UnknownItem) else item
+        text = text.replace("${" + identifier + "}", shown)
+        alphanumeric = shown if isinstance(item, _UnknownItem) else "".join(c for c in item if c.isalnum())
+        text = text.replace("&{" + identifier + "}", alphanumeric)
+    return text
+
+
+def _collection(node: Any, template: Template, bindings: dict) -> tuple[list[str] | None, str]:
+    """The items a ForEach loops over, or None with the reason they cannot be known."""
+    if isinstance(node, list):
+        items = []
+        for item in node:
+            found = _intrinsic(item)
+            if found and found[0] == "Ref" and isinstance(found[1], str) and isinstance(bindings.get(found[1]), str):
+                items.append(bindings[found[1]])
+            elif isinstance(item, (str, int, float, bool)):
+                items.append(_parameter_text(item))
+            else:
+                return None, "an item of the collection is only known at deployment"
+        return items, ""
+    found = _intrinsic(node)
+    if found and found[0] == "Ref" and isinstance(found[1], str) and found[1] in template.parameters:
+        name = found[1]
+        parameter = template.parameters[name]
+        if template.deployment is not None and name in template.deployment.values:
+            return [item.strip() for item in template.deployment.values[name].split(",")], ""
+        allowed = _allowed_values(parameter)
+        if allowed is not None:  # every list a deployment may pass is made of these
+            return [item.strip() for value in allowed for item in value.split(",")], ""
+        if isinstance(parameter, dict) and "Default" in parameter:
+            return [item.strip() for item in _parameter_text(parameter["Default"]).split(",")], ""
+        return None, f"parameter `{name}` has no Default or AllowedValues"
+    return None, "the collection is only known at deployment"
+
+
+def _expand_for_each(mapping: dict, template: Template, bindings: dict, depth: int) -> MarkedDict:
+    """``mapping`` with each ``Fn::ForEach::Name: [Identifier, Collection, {Key: Value}]`` replaced by what
+    it makes, and the loop values substituted in keys (``${Identifier}``, ``&{Identifier}``), ``Ref``s and
+    ``Fn::Sub`` strings. An unknown collection makes its output once, with the loop value unknown."""
+    out = MarkedDict()
+    _copy_marks(mapping, out)
+    marks: dict = {}
+    source_marks = getattr(mapping, "key_marks", {}) if isinstance(mapping, MarkedDict) else {}
+    for key, value in mapping.items():
+        if isinstance(key, str) and key.startswith(FOR_EACH) and depth < 16 and isinstance(value, list) and len(value) == 3 \
+                and isinstance(value[0], str) and isinstance(value[2], dict):
+            identifier, collection, body = value
+            items, reason = _collection(collection, template, bindings)
+            loop = key[len(FOR_EACH):]
+            for item in items if items is not None else [_UnknownItem(identifier, loop, reason)]:
+                inner = dict(bindings)
+                inner[identifier] = item
+                made = _expand_for_each(body, template, inner, depth + 1)
+                made_marks = getattr(made, "key_marks", {})
+                for made_key, made_value in made.items():
+                    out[made_key] = made_value
+                    marks[made_key] = made_marks.get(made_key, source_marks.get(key, (out.line, out.column)))
+            continue
+        new_key = _substitute_text(key, bindings) if bindings and isinstance(key, str) else key
+        out[new_key] = _substitute(value, template, bindings, depth) if bindings or isinstance(value, dict) else value
+        if key in source_marks:
+            marks[new_key] = source_marks[key]
+    out.key_marks = marks  # type: ignore[attr-defined]
+    return out
+
+
+def _substitute(node: Any, template: Template, bindings: dict, depth: int) -> Any:
+    if isinstance(node, dict):
+        found = _intrinsic(node)
+        if found and found[0] == "Ref" and isinstance(found[1], str) and found[1] in bindings:
+            item = bindings[found[1]]
+            if isinstance(item, _UnknownItem):
+                marker = MarkedDict({LOOP_ITEM: [item.loop, item.identifier, item.reason]})
+                _copy_marks(node, marker)
+                return marker
+            return item
+        if found and found[0] == "Fn::Sub" and bindings:
+            args = found[1]
+            if isinstance(args, str):
+                replaced = MarkedDict({"Fn::Sub": _substitute_text(args, bindings)})
+            elif isinstance(args, list) and args and isinstance(args[0], str):
+                replaced = MarkedDict({"Fn::Sub": [_substitute_text(args[0], bindings), *args[1:]]})
+            else:
+                replaced = MarkedDict(node)
+            _copy_marks(node, replaced)
+            return replaced
+        if not bindings and not any(isinstance(k, str) and k.startswith(FOR_EACH) for k in node):
+            return node
+        return _expand_for_each(node, template, bindings, depth + 1)
+    if isinstance(node, list) and bindings:
+        return [_substitute(item, template, bindings, depth) for item in node]
+    return node
+
+
+# --- walking property paths --------------------------------------------------------------------
+
+MAX_SHAPES = 4096  # Fn::If branch combinations followed on one path before judging the rest unknown
+
+
+class Walk:
+    """What one walk over a resource needs besides the node: which branches can be taken, where a key
+    is written, and the notes the walk gathers (duplicated keys, merge keys).
+
+    ``can_take(scenario)`` answers whether a combination of ``Fn::If`` branches can hold (default: the
+    template's own conditions); ``locate(path)`` gives the 1-based (line, column) of the key at a template
+    path (``("Resources", name, "Properties", ...)``, ``("Fn::If", 1)`` for a branch); the default reads
+    the loader's marks. The cfn-lint rules pass their own ``locate`` so that cfn-lint computes positions.
+    """
+
+    __slots__ = ("can_take", "locate", "notes", "shapes")
+
+    def __init__(
+        self,
+        can_take: Callable[[frozenset], bool] | None = None,
+        locate: Callable[[tuple], tuple[int, int]] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.can_take = can_take
+        self.locate = locate
+        self.notes = notes if notes is not None else []
+        self.shapes = 0
+
+    def position(self, mapping: dict, key: str, at: tuple) -> tuple[int, int]:
+        if self.locate is not None:
+            return self.locate(at)
+        return _key_position(mapping, key)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def _expand(node: Any, scenario: frozenset, walk: Walk, at: tuple = (), depth: int = 0) -> Iterator[tuple[frozenset, Any, tuple]]:
+    """Every shape ``node`` takes across ``Fn::If`` branches, each in its scenario, with its template path."""
     found = _intrinsic(node)
     if found and found[0] == "Fn::If" and depth < 32:
         args = found[1]
         if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
             condition = args[0]
-            for branch, chosen in ((True, args[1]), (False, args[2])):
+            for branch, index in ((True, 1), (False, 2)):
                 if (condition, not branch) in scenario:
                     continue  # already decided the other way
-                yield from _expand(chosen, scenario | {(condition, branch)}, depth + 1)
+                taken = scenario | {(condition, branch)}
+                if walk.can_take is not None and taken != scenario and not walk.can_take(taken):
+                    continue  # no deployment takes this branch here
+                yield from _expand(args[index], taken, walk, at + ("Fn::If", index), depth + 1)
             return
-    yield scenario, node
+    walk.shapes += 1
+    if walk.shapes > MAX_SHAPES:
+        if walk.shapes == MAX_SHAPES + 1:
+            walk.note(TOO_COMPLEX_NOTE.replace("conditions were", "`Fn::If` branches were").replace(
+                "which combinations can hold, so every combination was judged possible",
+                "every combination, so the rest were judged unknown"))
+            yield scenario, {"Fn::If": "too many branches"}, at
+        return
+    yield scenario, node, at
 
 
 def is_no_value(node: Any) -> bool:
@@ -345,31 +967,34 @@ def _walk(
     scenario: frozenset,
     walked: tuple[str, ...],
     position: tuple[int, int],
-    track_from: int = 0,
-) -> Iterator[tuple[frozenset, Any, str, tuple[int, int]]]:
-    """Follow ``path`` through ``node``; yields (scenario, leaf or a Value when the walk stops early, ...).
+    track_from: int,
+    walk: Walk,
+    at: tuple,
+) -> Iterator[tuple[frozenset, Any, tuple, tuple[int, int]]]:
+    """Follow ``path`` through ``node``; yields (scenario, leaf or a Value when the walk stops early,
+    the leaf's template path, position).
 
     ``position`` is where the deepest key written so far sits, for pointing at the right line; keys
     before ``track_from`` (the rule's scope) do not move it, so a finding points at the flag, else at
     ``NetworkConfig``, else at the resource.
     """
-    for branch_scenario, shape in _expand(node, scenario):
+    for branch_scenario, shape, shape_at in _expand(node, scenario, walk, at):
         if not path:
-            yield branch_scenario, shape, ".".join(walked), position
+            yield branch_scenario, shape, shape_at, position
             continue
         if shape is None or is_no_value(shape):
             reason = "is removed with `AWS::NoValue`" if shape is not None else "is empty"
             name = ".".join(walked) or "Properties"
-            yield branch_scenario, Value.absent(f"is not set (`{name}` {reason})", *position), "", position
+            yield branch_scenario, Value.absent(f"is not set (`{name}` {reason})", *position), shape_at, position
             continue
-        if _intrinsic(shape):
-            function = _intrinsic(shape)[0]  # type: ignore[index]
-            yield branch_scenario, Value.unknown(f"`{function}` on `{'.'.join(walked)}`", *position), "", position
+        found = _intrinsic(shape)
+        if found:
+            yield branch_scenario, Value.unknown(f"`{found[0]}` on `{'.'.join(walked)}`", *position), shape_at, position
             continue
         if not isinstance(shape, dict):
             name = ".".join(walked) or "Properties"
             reason = f"`{name}`, which is {_kind_of(shape)} where a mapping belongs"
-            yield branch_scenario, Value.unknown(reason, *position), "", position
+            yield branch_scenario, Value.unknown(reason, *position), shape_at, position
             continue
         key = path[0]
         if key not in shape:
@@ -377,15 +1002,24 @@ def _walk(
                 reason = f"is not set; `{'.'.join(walked)}` has no `{key}`" if len(path) > 1 else "is not set"
             else:
                 reason = f"is not set; there is no `{key}`"
-            yield branch_scenario, Value.absent(reason, *position), "", position
+            yield branch_scenario, Value.absent(reason, *position), shape_at, position
             continue
-        here = _key_position(shape, key) if len(walked) >= track_from else position
-        yield from _walk(shape[key], path[1:], branch_scenario, walked + (key,), here, track_from)
+        duplicates = getattr(shape, "duplicates", None)
+        if duplicates and key in duplicates:
+            lines = duplicates[key]
+            walk.note(DUPLICATE_NOTE.format(key=key, times=len(lines), lines=", ".join(map(str, lines))))
+        merged = getattr(shape, "merged_keys", None)
+        if merged and key in merged:
+            walk.note(MERGE_NOTE.format(key=key))
+        here = walk.position(shape, key, shape_at + (key,)) if len(walked) >= track_from else position
+        yield from _walk(shape[key], path[1:], branch_scenario, walked + (key,), here, track_from, walk, shape_at + (key,))
 
 
 def _numbers(values: list) -> list[float]:
     out = []
     for value in values:
+        if isinstance(value, bool):
+            continue
         try:
             out.append(float(value))
         except (TypeError, ValueError):
@@ -393,54 +1027,103 @@ def _numbers(values: list) -> list[float]:
     return out
 
 
-def _resolve_parameter(template: Template, name: str, role: str, position: tuple[int, int]) -> Value:
+def _resolve_parameter(template: Template, name: str, role: str, position: tuple[int, int]) -> list[Value]:
     parameter = template.parameters.get(name)
     if not isinstance(parameter, dict):
-        return Value.unknown(f"parameter `{name}`, which could not be read", *position)
+        return [Value.unknown(f"parameter `{name}`, which could not be read", *position)]
     declared_type = str(parameter.get("Type", ""))
+    deployment = template.deployment
+    if deployment is not None and name in deployment.values:
+        given = deployment.values[name]
+        if declared_type.startswith("AWS::SSM::Parameter"):
+            return [Value.unknown(f"SSM parameter `{name}` (`{given}` in deployment `{deployment.name}`), which is read at deployment", *position)]
+        return [Value.of(given, f"parameter `{name}`, given by deployment `{deployment.name}`", *position)]
     if declared_type.startswith("AWS::SSM::Parameter"):
-        return Value.unknown(f"SSM parameter `{name}`, which is read at deployment", *position)
+        return [Value.unknown(f"SSM parameter `{name}`, which is read at deployment", *position)]
+    allowed = _allowed_values(parameter)
+    default_ok = _default_allowed(parameter)
+    if deployment is not None and "Default" in parameter and default_ok:
+        # a deployment that does not give the parameter deploys its Default, count included
+        return [Value.of(parameter["Default"], f"the Default of parameter `{name}`, which deployment `{deployment.name}` keeps", *position)]
     if role == "count":
         bounds = []
-        allowed = parameter.get("AllowedValues")
-        if isinstance(allowed, list) and _numbers(allowed):
+        if allowed is not None and _numbers(allowed):
             bounds.append((max(_numbers(allowed)), f"parameter `{name}`, whose AllowedValues go up to"))
-        maximum = _numbers([parameter.get("MaxValue")])
+        maximum = _numbers([parameter.get("MaxValue")]) if declared_type == "Number" else []
         if maximum:
             bounds.append((maximum[0], f"parameter `{name}`, whose MaxValue is"))
         if not bounds:
-            return Value.unknown(f"parameter `{name}`, which has no MaxValue or AllowedValues", *position)
+            unbounded = "which has no MaxValue or AllowedValues"
+            if declared_type != "Number" and "MaxValue" in parameter:
+                unbounded = f"whose MaxValue bounds nothing because its Type is `{declared_type or 'missing'}`, not `Number`"
+            return [Value.unknown(f"parameter `{name}`, {unbounded}", *position)]
         largest, origin = min(bounds)
         shown = int(largest) if largest.is_integer() else largest
-        return Value.of(shown, f"{origin} {shown}", *position)
+        return [Value.of(shown, f"{origin} {shown}", *position)]
     if "Default" not in parameter:
-        return Value.unknown(f"parameter `{name}`, which has no Default", *position)
-    return Value.of(parameter["Default"], f"the Default of parameter `{name}`", *position)
+        return [Value.unknown(f"parameter `{name}`, which has no Default", *position)]
+    if not default_ok and allowed is not None:
+        default = _parameter_text(parameter["Default"])
+        return [
+            Value.of(value, f"parameter `{name}`, whose Default `{default}` is not among its AllowedValues, so a "
+                     f"deployment must pass one of them", *position)
+            for value in dict.fromkeys(allowed)
+        ]
+    return [Value.of(parameter["Default"], f"the Default of parameter `{name}`", *position)]
 
 
-def _map_keys(template: Template, key: Any, level: dict) -> list[str] | None:
-    """The keys a FindInMap argument can select: itself when literal, otherwise every key."""
-    if isinstance(key, (str, int)) and not isinstance(key, bool):
-        return [str(key)]
-    return [k for k in level if isinstance(k, str)] if isinstance(level, dict) else None
+def _map_keys(template: Template, key: Any, level: Any) -> tuple[list[str], bool] | None:
+    """The keys a FindInMap argument can select, and whether it may select one the level lacks."""
+    if not isinstance(level, dict):
+        return None
+    present = [k for k in level if isinstance(k, str)]
+    if isinstance(key, (str, int, float)) and not isinstance(key, bool):
+        text = _parameter_text(key)
+        return ([text], False) if text in level else ([], True)
+    found = _intrinsic(key)
+    if found and found[0] == "Ref" and isinstance(found[1], str) and found[1] in template.parameters:
+        values = template.deployed_values()
+        if values is not None and found[1] in values:
+            text = values[found[1]]
+            return ([text], False) if text in level else ([], True)
+        allowed = _allowed_values(template.parameters[found[1]])
+        if allowed is not None:
+            chosen = [k for k in dict.fromkeys(allowed) if k in level]
+            return chosen, len(chosen) < len(set(allowed))
+    return present, True  # any key at all, one the map lacks included
 
 
 def _resolve_find_in_map(template: Template, args: Any, position: tuple[int, int]) -> list[Value]:
     if not isinstance(args, list) or len(args) < 3 or not isinstance(args[0], str):
         return [Value.unknown("`Fn::FindInMap` with arguments that could not be read", *position)]
     name = args[0]
+    default: Any = None
+    has_default = False
+    if len(args) == 4 and template.extensions and isinstance(args[3], dict) and "DefaultValue" in args[3]:
+        default, has_default = args[3]["DefaultValue"], True
     mapping = template.mappings.get(name)
-    if not isinstance(mapping, dict):
-        return [Value.unknown(f"`Fn::FindInMap` on mapping `{name}`, which is not in the template", *position)]
     values: list[Value] = []
-    for top in _map_keys(template, args[1], mapping) or []:
-        level = mapping.get(top)
-        if not isinstance(level, dict):
-            continue
-        for second in _map_keys(template, args[2], level) or []:
-            if second in level:
+    missing = not isinstance(mapping, dict)
+    tops = _map_keys(template, args[1], mapping) if isinstance(mapping, dict) else None
+    if tops is not None:
+        missing = missing or tops[1]
+        for top in tops[0]:
+            level = mapping.get(top)  # type: ignore[union-attr]
+            seconds = _map_keys(template, args[2], level)
+            if seconds is None:
+                missing = True
+                continue
+            missing = missing or seconds[1]
+            for second in seconds[0]:
                 values.append(Value.of(level[second], f"mapping `{name}` ({top}.{second})", *position))
+    if has_default and (missing or not values):
+        if _intrinsic(default) is None and not isinstance(default, (dict, list)):
+            values.append(Value.of(default, f"the DefaultValue of `Fn::FindInMap` on mapping `{name}`", *position))
+        else:
+            values.append(Value.unknown(f"the DefaultValue of `Fn::FindInMap` on mapping `{name}`", *position))
     if not values:
+        if not isinstance(mapping, dict):
+            return [Value.unknown(f"`Fn::FindInMap` on mapping `{name}`, which is not in the template", *position)]
         return [Value.unknown(f"`Fn::FindInMap` on mapping `{name}`, which has no matching entry", *position)]
     return values
 
@@ -459,7 +1142,7 @@ def _resolve_leaf(template: Template, leaf: Any, role: str, position: tuple[int,
         if args == NO_VALUE:
             return [Value.absent("is removed with `AWS::NoValue`", *position)]
         if isinstance(args, str) and args in template.parameters:
-            return [_resolve_parameter(template, args, role, position)]
+            return _resolve_parameter(template, args, role, position)
         if isinstance(args, str) and args in PSEUDO_PARAMETERS:
             return [Value.unknown(f"pseudo parameter `{args}`", *position)]
         if isinstance(args, str) and args in template.resources:
@@ -467,12 +1150,41 @@ def _resolve_leaf(template: Template, leaf: Any, role: str, position: tuple[int,
         return [Value.unknown(f"`Ref` to `{args}`, which is not declared in the template", *position)]
     if function == "Fn::FindInMap":
         return _resolve_find_in_map(template, args, position)
+    if function == LOOP_ITEM and isinstance(args, list) and len(args) == 3:
+        return [Value.unknown(f"the loop value `{args[1]}` of `Fn::ForEach::{args[0]}`, which is unknown ({args[2]})", *position)]
+    if template.extensions and function == "Fn::Length":
+        if isinstance(args, list) and all(_intrinsic(item) is None for item in args):
+            return [Value.of(len(args), "`Fn::Length` of a list", *position)]
+        inner = _intrinsic(args)
+        if inner and inner[0] == "Ref" and isinstance(inner[1], str) and inner[1] in template.parameters:
+            values = template.deployed_values()
+            if values is not None and inner[1] in values:
+                count = len(values[inner[1]].split(","))
+                return [Value.of(count, f"`Fn::Length` of parameter `{inner[1]}` in deployment `{template.deployment.name}`", *position)]  # type: ignore[union-attr]
+        return [Value.unknown("`Fn::Length` of a list only known at deployment", *position)]
+    if template.extensions and function == "Fn::ToJsonString":
+        if _contains_intrinsic(args):
+            return [Value.unknown("`Fn::ToJsonString` of values only known at deployment", *position)]
+        import json
+
+        text = json.dumps(args, separators=(",", ":"), default=str)
+        return [Value.of(text, "`Fn::ToJsonString`", *position)]
     described = function
     if function == "Fn::GetAtt" and isinstance(args, list):
         described = f"Fn::GetAtt {'.'.join(str(a) for a in args)}"
     elif function == "Fn::ImportValue" and isinstance(args, str):
         described = f"Fn::ImportValue {args}"
     return [Value.unknown(f"`{described}`, which is only known at deployment", *position)]
+
+
+def _contains_intrinsic(node: Any) -> bool:
+    if _intrinsic(node) is not None:
+        return True
+    if isinstance(node, dict):
+        return any(_contains_intrinsic(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_contains_intrinsic(item) for item in node)
+    return False
 
 
 def resolve(
@@ -483,32 +1195,33 @@ def resolve(
     position: tuple[int, int],
     track_from: int = 0,
     base: frozenset = ALWAYS,
+    walk: Walk | None = None,
+    at: tuple = (),
 ) -> Possibilities:
     """Every value ``path`` can take under ``properties``, each in its scenario."""
+    walk = walk if walk is not None else Walk(template.conditions.feasible)
     out: Possibilities = []
-    for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position, track_from):
-        for branch_scenario, shape in _expand(leaf, scenario):
-            if is_no_value(shape):
-                out.append((branch_scenario, Value.absent("is removed with `AWS::NoValue`", *leaf_position)))
-                continue
-            for value in _resolve_leaf(template, shape, role, leaf_position):
-                out.append((branch_scenario, value))
+    for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position, track_from, walk, at):
+        if isinstance(leaf, Value):
+            out.append((scenario, leaf))
+            continue
+        for value in _resolve_leaf(template, leaf, role, leaf_position):
+            out.append((scenario, value))
     return out
 
 
 def _presence(
-    template: Template, properties: Any, path: tuple[str, ...], position: tuple[int, int], base: frozenset = ALWAYS
+    template: Template, properties: Any, path: tuple[str, ...], position: tuple[int, int], base: frozenset,
+    walk: Walk, at: tuple,
 ) -> Possibilities:
     out: Possibilities = []
-    for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position):
+    for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position, 0, walk, at):
         if isinstance(leaf, Value):
             out.append((scenario, leaf if leaf.kind == "absent" else Value.of(True, "", *leaf_position)))
-            continue
-        for branch_scenario, shape in _expand(leaf, scenario):
-            if shape is None or is_no_value(shape):
-                out.append((branch_scenario, Value.absent("is removed", *leaf_position)))
-            else:
-                out.append((branch_scenario, Value.of(True, "", *leaf_position)))
+        elif leaf is None or is_no_value(leaf):
+            out.append((scenario, Value.absent("is removed", *leaf_position)))
+        else:
+            out.append((scenario, Value.of(True, "", *leaf_position)))
     return out
 
 
@@ -528,20 +1241,60 @@ def _suppressions(resource: dict) -> dict[str, str]:
     return found
 
 
-def subject_for(template: Template, rule: Rule, name: str, resource: dict) -> Subject:
-    position = _key_position(template.resources, name)
-    if not position[0]:
-        position = _position(resource)
+CDK_PATH_KEY = "aws:cdk:path"
+
+
+def construct_path(resource: dict) -> str:
+    """The CDK construct path (``MlStack/Monitoring/BiasJob/Resource``) a CDK template records, or ""."""
+    metadata = resource.get("Metadata")
+    found = metadata.get(CDK_PATH_KEY) if isinstance(metadata, dict) else None
+    return found if isinstance(found, str) else ""
+
+
+def subject_for(
+    template: Template,
+    rule: Rule,
+    name: str,
+    resource: dict,
+    can_take: Callable[[frozenset], bool] | None = None,
+    locate: Callable[[tuple], tuple[int, int]] | None = None,
+) -> Subject:
+    """The Subject of one monitored resource. ``can_take`` and ``locate`` are ``Walk``'s hooks (default:
+    the template's own conditions and the loader's marks); everything else is the same for every front end."""
+    at = ("Resources", name)
+    if locate is not None:
+        position = locate(at)
+    else:
+        position = _key_position(template.resources, name)
+        if not position[0]:
+            position = _position(resource)
     notes: list[str] = []
+    path = construct_path(resource)
+    if path:
+        notes.append(f"CDK construct `{path}`")
+    deployment = template.deployment.name if template.deployment is not None else ""
+    if deployment:
+        notes.append(f"deployment `{deployment}`")
+    conditions = template.conditions
+    walk = Walk(can_take if can_take is not None else conditions.feasible, locate, notes)
     properties = resource.get("Properties", MarkedDict())
     start = position
     # A resource with a Condition exists only where that condition holds.
     condition = resource.get("Condition")
     base = frozenset({(condition, True)}) if isinstance(condition, str) else ALWAYS
-    scope = _presence(template, properties, rule.scope, start, base) if rule.scope else None
-    count = resolve(template, properties, rule.scope + rule.count_path, "count", start, base=base)
-    flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base)
-    return Subject(
+    props_at = at + ("Properties",)
+    scope = _presence(template, properties, rule.scope, start, base, walk, props_at) if rule.scope else None
+    count = resolve(template, properties, rule.scope + rule.count_path, "count", start, base=base, walk=walk, at=props_at)
+    flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base, walk, props_at)
+    decide = walk.can_take
+
+    def feasible(scenario: frozenset) -> bool:
+        answer = decide(scenario) if decide is not None else True
+        if scenario in conditions.too_complex:
+            walk.note(TOO_COMPLEX_NOTE)
+        return answer
+
+    subject = Subject(
         rule=rule,
         name=name,
         resource_type=str(resource.get("Type")),
@@ -552,15 +1305,45 @@ def subject_for(template: Template, rule: Rule, name: str, resource: dict) -> Su
         scope=scope,
         notes=notes,
         suppressions=_suppressions(resource),
-        feasible=template.conditions.feasible,
+        feasible=feasible,
     )
+    subject.deployment = deployment
+    subject.construct_path = path
+    return subject
 
 
-def read_subjects(data: Any) -> list[Subject]:
-    """The monitored resources of a loaded template; anything that is not a template gives none."""
+LOGICAL_ID_SECTIONS = ("Resources", "Parameters", "Conditions", "Mappings", "Outputs")
+
+
+def check_duplicates(data: Any) -> None:
+    """A section written twice, or a logical id written twice in one section: CloudFormation refuses the
+    template, and reading only one of them could pass what the other fails. Raises ReadError."""
+    duplicates = getattr(data, "duplicates", None)
+    if duplicates:
+        key, lines = next(iter(duplicates.items()))
+        raise ReadError(
+            f"line {lines[1]}: the top-level section `{key}` is written again (first at line {lines[0]}); "
+            f"CloudFormation rejects a template with a duplicate section"
+        )
+    for section in LOGICAL_ID_SECTIONS:
+        mapping = data.get(section)
+        duplicates = getattr(mapping, "duplicates", None)
+        if duplicates:
+            key, lines = next(iter(duplicates.items()))
+            raise ReadError(
+                f"line {lines[1]}: the logical id `{key}` is written again in `{section}` (first at line "
+                f"{lines[0]}); CloudFormation rejects a template with a duplicate logical id"
+            )
+
+
+def read_subjects(data: Any, deployment: Deployment | None = None) -> list[Subject]:
+    """The monitored resources of a loaded template; anything that is not a template gives none.
+    Raises ReadError for a duplicate section or logical id."""
     if not isinstance(data, dict):
         return []
-    template = Template(data)
+    if looks_like_template(data):
+        check_duplicates(data)
+    template = Template(data, deployment)
     subjects = []
     for name, resource in template.resources.items():
         if not isinstance(resource, dict):
@@ -569,6 +1352,21 @@ def read_subjects(data: Any) -> list[Subject]:
         rule = RULES_BY_CFN_TYPE.get(kind) if isinstance(kind, str) else None
         if rule is not None:
             subjects.append(subject_for(template, rule, str(name), resource))
+    return subjects
+
+
+def read_deployments(path: str, data: Any, deployments: list[Deployment] | None = None) -> list[Subject]:
+    """The subjects of a template for every deployment: the given ones (``--parameter-file``,
+    ``--parameter``), else each environment of a samconfig beside it, else the template as written.
+    The scan calls this once per file; each deployment is judged and named in its findings."""
+    if not isinstance(data, dict) or not looks_like_template(data):
+        return read_subjects(data)
+    found = deployments if deployments else samconfig_deployments(path) if path else []
+    if not found:
+        return read_subjects(data)
+    subjects: list[Subject] = []
+    for deployment in found:
+        subjects.extend(read_subjects(data, deployment))
     return subjects
 
 

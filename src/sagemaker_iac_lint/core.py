@@ -97,6 +97,8 @@ class Subject(_Record):
         "suppressions",
         "feasible",
         "unsupported",
+        "deployment",
+        "construct_path",
     )
 
     def __init__(
@@ -117,6 +119,8 @@ class Subject(_Record):
         feasible: Callable[[frozenset], bool] | None = None,
         # set when the resource cannot be judged at all (a resource type that does not exist): the finding says this
         unsupported: str = "",
+        deployment: str = "",  # the deployment judged (a parameter file, a samconfig environment); "" = as written
+        construct_path: str = "",  # the CDK construct path (``aws:cdk:path``), when the template records one
     ) -> None:
         self.rule = rule
         self.name = name
@@ -131,6 +135,8 @@ class Subject(_Record):
         self.suppressions = {} if suppressions is None else suppressions
         self.feasible = feasible
         self.unsupported = unsupported
+        self.deployment = deployment
+        self.construct_path = construct_path
 
 
 class Verdict(_FrozenRecord):
