@@ -423,6 +423,10 @@ def _default_allowed(parameter: dict) -> bool:
 
 # --- conditions ------------------------------------------------------------------------------
 
+UNREADABLE = "unreadable"  # the value of a condition that cannot be read: it holds either way
+_UNREADABLE = ("unreadable",)
+
+
 class _TooComplex(Exception):
     pass
 
@@ -465,7 +469,8 @@ class Conditions:
     scenario as possible and records it in ``too_complex`` (fail closed; the message says so).
     """
 
-    LIMIT = 20000
+    LIMIT = 20000  # search steps for one scenario
+    TEMPLATE_LIMIT = 200000  # search steps for all the scenarios of one template (of one deployment)
 
     def __init__(self, definitions: Any, parameters: dict, values: dict[str, str] | None = None):
         self.definitions: dict = definitions if isinstance(definitions, dict) else {}
@@ -476,6 +481,7 @@ class Conditions:
         self._compiled: dict[str, Any] = {}
         self._variables: dict[str, tuple] = {}
         self._domains: dict[str, list] | None = None
+        self._spent = 0
 
     # compilation: ("const", b) ("eq", a, b) ("atom", key) ("not", e) ("and", es) ("or", es) ("cond", name)
     def _compile(self, node: Any, compiling: frozenset = frozenset()) -> Any:
@@ -483,7 +489,7 @@ class Conditions:
             return ("cond", node["Condition"])
         found = _intrinsic(node)
         if found is None:
-            return ("atom", "malformed:" + _canonical(node))
+            return _UNREADABLE
         function, args = found
         if function == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
             sides = [self._side(arg) for arg in args]
@@ -496,7 +502,7 @@ class Conditions:
             return ("not", self._compile(args[0]))
         if function in ("Fn::And", "Fn::Or") and isinstance(args, list) and args:
             return ("and" if function == "Fn::And" else "or", tuple(self._compile(item) for item in args))
-        return ("atom", "malformed:" + _canonical(node))
+        return _UNREADABLE
 
     def _side(self, node: Any) -> tuple[str, Any]:
         found = _intrinsic(node)
@@ -516,10 +522,10 @@ class Conditions:
             if name not in self.definitions:
                 tree = ("atom", "undeclared:" + name)
             else:
-                self._compiled[name] = ("atom", "cycle:" + name)  # seen while compiling itself
+                self._compiled[name] = _UNREADABLE  # seen while compiling itself
                 tree = self._compile(self.definitions[name])
                 if self._refers_to(tree, name, set()):
-                    tree = ("atom", "cycle:" + name)
+                    tree = _UNREADABLE
             self._compiled[name] = tree
         return tree
 
@@ -652,12 +658,39 @@ class Conditions:
         for name, branch in constraints:
             if (name, not branch) in scenario:
                 return False
+        # Conditions that share no variable are independent: a scenario holds when each group of
+        # conditions linked by shared parameters holds, and each group is searched (and cached) alone.
+        groups: list[tuple[set, list]] = []
+        for constraint in constraints:
+            reached = set(self.variables(constraint[0]))
+            joined = [group for group in groups if group[0] & reached]
+            for group in joined:
+                groups.remove(group)
+                reached |= group[0]
+            groups.append((reached, [c for group in joined for c in group[1]] + [constraint]))
+        if len(groups) == 1:
+            return self._search_group(constraints)
+        for _, group in groups:
+            key = frozenset(group)
+            answer = self._cache.get(key)
+            if answer is None:
+                try:
+                    answer = self._search_group(sorted(group, key=repr))
+                except _TooComplex:
+                    self.too_complex.add(key)
+                    raise
+                self._cache[key] = answer
+            if not answer:
+                return False
+        return True
+
+    def _search_group(self, constraints: list) -> bool:
         ordered: dict[str, None] = {}
         for name, _ in constraints:
             for variable in self.variables(name):
                 ordered.setdefault(variable, None)
         variables = list(ordered)
-        if len(variables) > 400:
+        if len(variables) > 400 or self._spent > self.TEMPLATE_LIMIT:
             raise _TooComplex
         domains = self._domains_of()
         assignment: dict[str, Any] = {}
@@ -670,7 +703,7 @@ class Conditions:
                 value = self._evaluate(("cond", name), assignment, memo)
                 if value is None:
                     result = None
-                elif value != branch:
+                elif value is not UNREADABLE and value != branch:
                     return False
             return result
 
@@ -696,7 +729,8 @@ class Conditions:
 
         def assign(index: int) -> bool:
             steps[0] += 1
-            if steps[0] > self.LIMIT:
+            self._spent += 1
+            if steps[0] > self.LIMIT or self._spent > self.TEMPLATE_LIMIT:
                 raise _TooComplex
             state = status()
             if state is not None:
@@ -713,8 +747,9 @@ class Conditions:
 
         return assign(0)
 
-    def _evaluate(self, tree: Any, assignment: dict, memo: dict) -> bool | None:
-        """Three-valued: True, False, or None while the assignment leaves it open."""
+    def _evaluate(self, tree: Any, assignment: dict, memo: dict) -> Any:
+        """True, False, None while the assignment leaves it open, or UNREADABLE: a condition that
+        cannot be read (malformed, or referring to itself) proves nothing, so it holds either way."""
         kind = tree[0]
         if kind == "cond":
             name = tree[1]
@@ -736,17 +771,23 @@ class Conditions:
             return assignment.get("atom:" + tree[1])
         if kind == "const":
             return tree[1]
+        if kind == "unreadable":
+            return UNREADABLE
         if kind == "not":
             value = self._evaluate(tree[1], assignment, memo)
-            return None if value is None else not value
-        open_ = False
+            return value if value is None or value is UNREADABLE else not value
+        open_ = unreadable = False
         for item in tree[1]:
             value = self._evaluate(item, assignment, memo)
             if value is None:
                 open_ = True
+            elif value is UNREADABLE:
+                unreadable = True
             elif value is (kind == "or"):
                 return value  # one true decides an Or, one false an And
-        return None if open_ else kind == "and"
+        if open_:
+            return None
+        return UNREADABLE if unreadable else kind == "and"
 
 
 def _canonical(node: Any) -> str:
@@ -926,6 +967,13 @@ def _expand(node: Any, scenario: frozenset, walk: Walk, at: tuple = (), depth: i
         args = found[1]
         if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
             condition = args[0]
+            if walk.shapes > MAX_SHAPES:
+                return  # past the bound: said once, below
+            if args[1] is args[2] or (not isinstance(args[1], (dict, list)) and args[1] == args[2]
+                                      and type(args[1]) is type(args[2])):
+                # the same node both ways (a YAML alias, or one literal): the condition decides nothing
+                yield from _expand(args[1], scenario, walk, at + ("Fn::If", 1), depth + 1)
+                return
             for branch, index in ((True, 1), (False, 2)):
                 if (condition, not branch) in scenario:
                     continue  # already decided the other way
