@@ -306,6 +306,7 @@ def _split_overrides(text: str) -> list[str]:
 
 
 SAMCONFIG_NAMES = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
+SAM_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 
 
 def samconfig_deployments(template_path: str) -> list[Deployment]:
@@ -352,6 +353,8 @@ def samconfig_deployments(template_path: str) -> list[Deployment]:
             named = os.path.abspath(os.path.join(folder, template_file))
             if os.path.normcase(named) != os.path.normcase(os.path.abspath(template_path)):
                 continue
+        elif os.path.basename(template_path).lower() not in SAM_TEMPLATE_NAMES:
+            continue  # without template_file, sam deploys template.yaml (or .yml, .json) only
         overrides = merged.get("parameter_overrides")
         items = _split_overrides(overrides) if isinstance(overrides, str) else overrides if isinstance(overrides, list) else []
         values: dict[str, str] = {}
@@ -1084,15 +1087,15 @@ def _resolve_parameter(template: Template, name: str, role: str, position: tuple
     if deployment is not None and name in deployment.values:
         given = deployment.values[name]
         if declared_type.startswith("AWS::SSM::Parameter"):
-            return [Value.unknown(f"SSM parameter `{name}` (`{given}` in deployment `{deployment.name}`), which is read at deployment", *position)]
-        return [Value.of(given, f"parameter `{name}`, given by deployment `{deployment.name}`", *position)]
+            return [Value.unknown(f"SSM parameter `{name}` (`{given}` in the deployment), which is read at deployment", *position)]
+        return [Value.of(given, f"parameter `{name}`, as the deployment gives it", *position)]
     if declared_type.startswith("AWS::SSM::Parameter"):
         return [Value.unknown(f"SSM parameter `{name}`, which is read at deployment", *position)]
     allowed = _allowed_values(parameter)
     default_ok = _default_allowed(parameter)
     if deployment is not None and "Default" in parameter and default_ok:
         # a deployment that does not give the parameter deploys its Default, count included
-        return [Value.of(parameter["Default"], f"the Default of parameter `{name}`, which deployment `{deployment.name}` keeps", *position)]
+        return [Value.of(parameter["Default"], f"the Default of parameter `{name}`, which the deployment keeps", *position)]
     if role == "count":
         bounds = []
         if allowed is not None and _numbers(allowed):
@@ -1208,7 +1211,7 @@ def _resolve_leaf(template: Template, leaf: Any, role: str, position: tuple[int,
             values = template.deployed_values()
             if values is not None and inner[1] in values:
                 count = len(values[inner[1]].split(","))
-                return [Value.of(count, f"`Fn::Length` of parameter `{inner[1]}` in deployment `{template.deployment.name}`", *position)]  # type: ignore[union-attr]
+                return [Value.of(count, f"`Fn::Length` of parameter `{inner[1]}` in the deployment", *position)]
         return [Value.unknown("`Fn::Length` of a list only known at deployment", *position)]
     if template.extensions and function == "Fn::ToJsonString":
         if _contains_intrinsic(args):

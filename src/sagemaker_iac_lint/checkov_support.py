@@ -212,9 +212,17 @@ def _cached(kind: str, path: str, read: Callable[[str], Any]) -> Any:
 
 
 def _subjects_by_name(path: str) -> dict[str, Subject]:
+    """Each resource's subject; where a template is judged once per deployment (a samconfig beside
+    it), the first deployment that fails it, as Checkov takes one result per resource."""
     from .scan import read_file
 
-    return {subject.name: subject for subject in read_file(path)}
+    found: dict[str, Subject] = {}
+    strict = strict_mode()
+    for subject in read_file(path):
+        kept = found.get(subject.name)
+        if kept is None or (judge(kept, strict) is None and judge(subject, strict) is not None):
+            found[subject.name] = subject
+    return found
 
 
 def _original(path: str, name: str, resource_type: str, line: object = None) -> Subject | None:

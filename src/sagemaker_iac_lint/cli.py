@@ -91,6 +91,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
     check.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
     check.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
+    check.add_argument("--parameter-file", metavar="FILE", action="append",
+                       help="judge CloudFormation templates as the deployment this parameter file gives (repeatable)")
+    check.add_argument("--parameter", metavar="KEY=VALUE", action="append",
+                       help="a CloudFormation parameter value for the deployment judged (repeatable)")
     return parser if command == "check" else _other_commands(commands, parser)
 
 
@@ -117,6 +121,8 @@ class _CheckArguments:
         self.exclude: list[str] | None = None
         self.config: str | None = None
         self.no_config = False
+        self.parameter_file: list[str] | None = None
+        self.parameter: list[str] | None = None
 
 
 _CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True)}
@@ -128,7 +134,10 @@ _CHECK_OPTIONS = {
     "--ignore": "ignore",
     "--exclude": "exclude",
     "--config": "config",
+    "--parameter-file": "parameter_file",
+    "--parameter": "parameter",
 }
+_CHECK_LISTS = ("exclude", "parameter_file", "parameter")
 
 
 def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
@@ -179,8 +188,8 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
             return None  # argparse: "expected one argument"
         if name == "format" and value not in _FORMATS:
             return None  # argparse: "invalid choice"
-        if name == "exclude":
-            args.exclude = (args.exclude or []) + [value]
+        if name in _CHECK_LISTS:
+            setattr(args, name, (getattr(args, name) or []) + [value])
         else:
             setattr(args, name, value)
     return args
@@ -201,7 +210,13 @@ def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
     except config_module.ConfigError as error:
         print(f"sagemaker-iac-lint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    try:
+        deployments = _deployments(args.parameter_file, args.parameter)
+    except ValueError as error:
+        print(f"sagemaker-iac-lint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     options = Options(
+        deployments=deployments,
         strict=args.strict if args.strict is not None else bool(config.strict),
         select=select,
         ignore=ignore,
@@ -222,6 +237,29 @@ def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+
+
+def _deployments(files: list[str] | None, assignments: list[str] | None) -> list | None:
+    """``--parameter-file`` and ``--parameter`` as deployments: one per file, each with the ``--parameter``
+    values on top; only ``--parameter``: one deployment. None when neither is given."""
+    if not files and not assignments:
+        return None
+    from . import cfn
+    from .errors import ReadError
+
+    try:
+        given = dict(cfn.parse_parameter_assignment(text) for text in assignments or [])
+        found = [cfn.load_parameter_file(path) for path in files or []]
+    except ReadError as error:
+        raise ValueError(str(error)) from None
+    if not found:
+        shown = " ".join(f"{key}={value}" for key, value in given.items())
+        return [cfn.Deployment(f"--parameter {shown}", given)]
+    for deployment in found:
+        deployment.values.update(given)
+        if given:
+            deployment.name += " with --parameter " + " ".join(f"{key}={value}" for key, value in given.items())
+    return found
 
 
 def _run_rules() -> int:

@@ -36,6 +36,8 @@ def format_json(report: Report) -> str:
                 "resource_type": f.resource_type,
                 "message": f.message,
                 "severity": f.severity,
+                **({"deployment": f.deployment} if f.deployment else {}),
+                **({"construct_path": f.construct_path} if f.construct_path else {}),
             }
             for f in report.findings
         ],
@@ -92,7 +94,9 @@ def format_sarif(report: Report) -> str:
                         "artifactLocation": {"uri": f.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
                     },
-                    "logicalLocations": [{"name": f.resource, "kind": "resource"}],
+                    "logicalLocations": [{"name": f.resource, "kind": "resource"}]
+                    + ([{"name": f.construct_path, "fullyQualifiedName": f.construct_path, "kind": "module"}]
+                       if f.construct_path else []),
                 }
             ],
             "partialFingerprints": {"sagemakerIacLint/v1": _fingerprint(f.rule, f.path, f.resource)},

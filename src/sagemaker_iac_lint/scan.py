@@ -47,9 +47,10 @@ _ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 class Finding(_FrozenRecord):
-    _fields = __slots__ = ("rule", "path", "line", "column", "resource", "resource_type", "message")
+    _fields = __slots__ = ("rule", "path", "line", "column", "resource", "resource_type", "message", "deployment", "construct_path")
 
-    def __init__(self, rule: Rule, path: str, line: int, column: int, resource: str, resource_type: str, message: str) -> None:
+    def __init__(self, rule: Rule, path: str, line: int, column: int, resource: str, resource_type: str, message: str,
+                 deployment: str = "", construct_path: str = "") -> None:
         _set(self, "rule", rule)
         _set(self, "path", path)
         _set(self, "line", line)
@@ -57,6 +58,8 @@ class Finding(_FrozenRecord):
         _set(self, "resource", resource)
         _set(self, "resource_type", resource_type)
         _set(self, "message", message)
+        _set(self, "deployment", deployment)
+        _set(self, "construct_path", construct_path)
 
     @property
     def severity(self) -> str:
@@ -72,7 +75,7 @@ class FileError(_FrozenRecord):
 
 
 class Options(_Record):
-    _fields = __slots__ = ("strict", "select", "ignore", "exclude")
+    _fields = __slots__ = ("strict", "select", "ignore", "exclude", "deployments")
 
     def __init__(
         self,
@@ -80,7 +83,9 @@ class Options(_Record):
         select: frozenset[str] | None = None,  # controls to report; None means all
         ignore: frozenset[str] = frozenset(),
         exclude: tuple[str, ...] = (),
+        deployments: list | None = None,  # cfn.Deployment: judge each CloudFormation template as these
     ) -> None:
+        self.deployments = deployments
         self.strict = strict
         self.select = select
         self.ignore = ignore
@@ -226,7 +231,7 @@ def _read_bytes(path: str) -> bytes:
         os.close(fd)
 
 
-def read_file(path: str) -> list[Subject]:
+def read_file(path: str, deployments: list | None = None) -> list[Subject]:
     """Subjects of one file; [] when it cannot hold a monitored resource. Raises ReadError."""
     try:
         raw = _read_bytes(path)
@@ -254,7 +259,7 @@ def read_file(path: str) -> list[Subject]:
             raise ReadError("empty file")
     if not mentions_monitored_type(text):
         return []
-    return parse_text(path, text)
+    return parse_text(path, text, deployments)
 
 
 # Inside scan(), the answer of terraform.hcl2_problem(), which reads the installed distributions'
@@ -270,7 +275,7 @@ def _hcl2_problem(terraform) -> str | None:
     return _scan_hcl2_problem[0]
 
 
-def parse_text(path: str, text: str) -> list[Subject]:
+def parse_text(path: str, text: str, deployments: list | None = None) -> list[Subject]:
     lower = path.lower()
     if lower.endswith(TF_JSON_SUFFIX):
         from . import terraform
@@ -291,7 +296,7 @@ def parse_text(path: str, text: str) -> list[Subject]:
             return terraform.read_plan(text, path, data=data)
         if "resource" in data:  # Terraform JSON syntax under a plain .json name
             return terraform.read_tf_json(text, path)
-    return cfn.read_subjects(data)
+    return cfn.read_deployments(path, data, deployments)
 
 
 def _selected(rule: Rule, options: Options) -> bool:
@@ -334,6 +339,8 @@ def findings_for(path: str, subjects: list[Subject], options: Options) -> list[F
                 resource=subject.name,
                 resource_type=subject.resource_type,
                 message=message,
+                deployment=subject.deployment,
+                construct_path=subject.construct_path,
             )
         )
     return findings
@@ -359,7 +366,7 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
             continue
         scanned += 1
         try:
-            subjects = read_file(path)
+            subjects = read_file(path, options.deployments)
         except ReadError as error:
             errors.append(FileError(shown, str(error)))
             continue
