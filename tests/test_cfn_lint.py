@@ -49,11 +49,19 @@ EXPECTED_OTHER_FINDINGS = {
     # a required MonitoringScheduleConfig removed with `AWS::NoValue` in an `Fn::If` branch, on
     # purpose: the fixture shows that no inline job definition is judged there.
     "config-no-value": {"E3003"},
+    # a String parameter with MaxValue (cfn-lint: E2001, CloudFormation ignores it) and a Default outside
+    # its AllowedValues (E2015), on purpose: the fixture shows neither is trusted.
+    "parameter-rules": {"E2001", "E2015"},
+    # an `Fn::If` on a condition that always holds (W8003 on `Equals [same, same]`) and branches that no
+    # deployment takes (W1028), on purpose: the fixture shows those branches are not judged.
+    "sound-conditions": {"W1028", "W8003"},
+    # merge keys and aliases on purpose (see "anchors")
+    "merge-keys": {"W1100", "W1101"},
 }
 # cfn-lint's YAML decoder keeps the position of the first key of a name: a key written after a
 # `<<:` merge that overrides a merged key is located at the anchor's key. The finding is the same;
 # cfn-lint points it at the anchor (an engine limit).
-POSITION_DIFFERENCES = {("anchors", "JobFailMergeOverride")}
+POSITION_DIFFERENCES = {("anchors", "JobFailMergeOverride"), ("merge-keys", "JobFailLocalKeyWins")}
 # Fixtures that some cfn-lint versions cannot parse at all (E0000), so that no rule runs on them:
 # cfn-lint's own error, never a silent pass.
 PARSE_LIMITS = {

@@ -91,6 +91,31 @@ def _deployments(cfn_template: Any) -> list[cfn.Deployment | None]:
     return found or [None]
 
 
+def _original(cfn_template: Any) -> Any:
+    """The template as written, when cfn-lint has transformed it with ``AWS::LanguageExtensions``.
+
+    cfn-lint's transform rewrites values as well as expanding ``Fn::ForEach``: an
+    ``Fn::FindInMap`` whose key is a parameter becomes the entry of the first key that has the
+    second-level key (a ``DefaultValue`` never applies), and a ``Ref`` to a parameter inside a loop
+    may become its Default. Judging that would pass what deploys differently, so the values are read
+    from the file as written (and the loops expanded by the CLI's reader, with the same logical ids);
+    positions are still asked of cfn-lint, at the same paths. The same for YAML merge keys, which
+    cfn-lint's decoder merges last-wins (``<<: [*a, *b]`` takes ``b``'s keys) where the merge-key spec
+    has the earlier mapping win. None when it cannot be read, or when neither is there."""
+    if not cfn_template.filename:
+        return None
+    transforms = getattr(cfn_template, "transform_pre", {}).get("Transform") or []
+    try:
+        with open(cfn_template.filename, encoding="utf-8-sig") as handle:
+            text = handle.read()
+        if cfn.LANGUAGE_EXTENSIONS not in transforms and "<<" not in text:
+            return None
+        data = cfn.load_template(text, is_json=text.lstrip().startswith("{"))
+    except (OSError, UnicodeDecodeError, cfn.ReadError):
+        return None
+    return data if cfn.looks_like_template(data) else None
+
+
 def _template(cfn_template: Any, deployment: cfn.Deployment | None) -> cfn.Template:
     data = cfn_template.template
     key = (id(data), deployment.name if deployment is not None else None)
@@ -98,7 +123,8 @@ def _template(cfn_template: Any, deployment: cfn.Deployment | None) -> cfn.Templ
     if found is None or found[0] is not data:
         if len(_TEMPLATES) > 16:
             _TEMPLATES.clear()
-        found = _TEMPLATES[key] = (data, cfn.Template(data, deployment))
+        original = _original(cfn_template)
+        found = _TEMPLATES[key] = (data, cfn.Template(original if original is not None else data, deployment))
     return found[1]
 
 
@@ -174,5 +200,8 @@ class MonitoringJobRule(CfnLintKeyword):
             paths.setdefault(position, path)
             return position
 
-        subject = cfn.subject_for(_template(cfn_template, deployment), self.rule, name, resource, locate=locate)
+        template = _template(cfn_template, deployment)
+        written = template.resources.get(name)
+        resource = written if isinstance(written, dict) and written.get("Type") == resource.get("Type") else resource
+        subject = cfn.subject_for(template, self.rule, name, resource, locate=locate)
         return subject, paths
