@@ -75,7 +75,8 @@ class FileError(_FrozenRecord):
 
 
 class Options(_Record):
-    _fields = __slots__ = ("strict", "select", "ignore", "exclude", "deployments")
+    _fields = ("strict", "select", "ignore", "exclude")
+    __slots__ = _fields + ("deployments",)  # deployments: per-run input, not a setting
 
     def __init__(
         self,
