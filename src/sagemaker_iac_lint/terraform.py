@@ -53,8 +53,13 @@ from functools import lru_cache
 
 from .core import ALWAYS, Possibilities, Subject, Value, compatible
 from .errors import ReadError
-from .hcl import Expr
+from .hcl import _INTERPOLATION, Expr, LineIndex
+from .hcl import closing as _closing
+from .hcl import code_chars as _code_chars
+from .hcl import line_of as _line_of
+from .hcl import template_value as _template
 from .hcl import unescape as _unescape
+from .hcl2_shapes import INSTALL_HINT, _hcl2_parser, _hcl_body, _hcl_value, _one_line, _unquote, hcl2_problem, normalise_checkov_conf
 from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
 
 TYPE_CHECKING = False
@@ -74,9 +79,6 @@ __all__ = [
     "read_tf_json",
     "subject_from_attributes",
 ]
-
-INSTALL_HINT = "install 'sagemaker-iac-lint[terraform]'"
-
 
 class _AfterApply:
     def __repr__(self) -> str:
@@ -110,231 +112,8 @@ class TfContext:
 
 
 # ---------------------------------------------------------------------------------------------
-# hcl2: find out which one is installed and how it spells things
+# .tf.json values
 # ---------------------------------------------------------------------------------------------
-
-
-def hcl2_problem() -> str | None:
-    """One line saying why `.tf` files cannot be read here, or None when ``hcl2`` is usable."""
-    from importlib import metadata
-
-    installed = []
-    for name in ("python-hcl2", "bc-python-hcl2"):
-        try:
-            installed.append((name, metadata.distribution(name)))
-        except metadata.PackageNotFoundError:
-            pass
-    if len(installed) == 2:
-        # They overwrite each other's files in the one `hcl2` package and pip check sees nothing.
-        return (
-            "both python-hcl2 and Checkov's bc-python-hcl2 are installed, and they overwrite each other's "
-            "`hcl2` package: use separate environments (python-hcl2 for this tool, Checkov in its own)"
-        )
-    for name, dist in installed:
-        missing = [f for f in dist.files or () if str(f).startswith("hcl2/") and str(f).endswith(".py")
-                   and not dist.locate_file(f).exists()]
-        if missing:
-            return f"the `hcl2` package from {name} is incomplete (another package removed its files): reinstall {name}"
-    try:
-        _hcl2_parser()
-    except ReadError as error:
-        return str(error)
-    return None
-
-
-@lru_cache(maxsize=1)
-def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
-    """(shape, loads) for the installed ``hcl2``; ReadError when there is none or it is unusable."""
-    try:
-        import hcl2
-    except ImportError as error:
-        if getattr(error, "name", None) == "hcl2":
-            raise ReadError(f"reading .tf files needs an HCL parser: {INSTALL_HINT}") from None
-        reason = _one_line(error)
-        raise ReadError(f"the installed `hcl2` package cannot be imported ({reason}): reinstall it or {INSTALL_HINT}") from None
-    except Exception as error:  # a half-overwritten package fails in any way
-        raise ReadError(f"the installed `hcl2` package cannot be imported ({_one_line(error)}): {INSTALL_HINT}") from None
-
-    if hasattr(hcl2, "SerializationOptions"):  # python-hcl2 8.x
-        options = hcl2.SerializationOptions(with_comments=False, preserve_heredocs=False)
-
-        def loads(text: str) -> dict:
-            return hcl2.loads(text, serialization_options=options)
-    else:
-        try:
-            hcl2.loads("a = 1\n", with_meta=True)  # python-hcl2 7.x: line numbers on request
-
-            def loads(text: str) -> dict:
-                return hcl2.loads(text, with_meta=True)
-        except TypeError:
-            loads = hcl2.loads  # bc-python-hcl2: line numbers always
-    try:
-        probe = loads('a = "s"\n').get("a")
-    except Exception as error:
-        reason = _one_line(error)
-        raise ReadError(f"the installed `hcl2` package does not work ({reason}): reinstall it or {INSTALL_HINT}") from None
-    if probe == ["s"]:
-        return "wrapped", loads
-    if probe == '"s"':
-        return "quoted", loads
-    if probe == "s":
-        return "plain", loads
-    raise ReadError(f"the installed `hcl2` package gives output this tool does not know ({probe!r}): {INSTALL_HINT}")
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    line = text[0].strip() if text else type(error).__name__
-    return line if len(line) <= 200 else line[:197] + "..."
-
-
-# ---------------------------------------------------------------------------------------------
-# A small HCL/JSON text scanner: bracket matching that skips strings, comments and heredocs
-# ---------------------------------------------------------------------------------------------
-
-_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
-
-
-def _code_chars(text: str, start: int = 0, json_text: bool = False):
-    """Yield (index, char, depth) for each character of code (not string, comment or heredoc).
-
-    ``depth`` is the number of open brackets and interpolations after the character.
-    """
-    stack: list[str] = []
-    i, n = start, len(text)
-    while i < n:
-        c = text[i]
-        if stack and stack[-1] == '"':
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                stack.pop()
-            elif not json_text and text.startswith(("$${", "%%{"), i):
-                i += 3
-                continue
-            elif not json_text and text.startswith(("${", "%{"), i):
-                stack.append("${")
-                i += 2
-                continue
-            i += 1
-            continue
-        if c == '"':
-            stack.append('"')
-            i += 1
-            continue
-        if not json_text:
-            if c == "#" or text.startswith("//", i):
-                newline = text.find("\n", i)
-                i = n if newline < 0 else newline
-                continue
-            if text.startswith("/*", i):
-                close = text.find("*/", i + 2)
-                i = n if close < 0 else close + 2
-                continue
-            heredoc = _HEREDOC_START.match(text, i) if c == "<" else None
-            if heredoc:
-                end = re.compile(r"^[ \t]*" + re.escape(heredoc.group(1)) + r"[ \t]*$", re.M).search(text, heredoc.end())
-                i = n if end is None else end.end()
-                continue
-        if c in "([{":
-            stack.append(c)
-        elif c in ")]}" and stack:
-            stack.pop()
-        yield i, c, len(stack)
-        i += 1
-
-
-def _closing(text: str, open_index: int, json_text: bool = False) -> int:
-    """Index of the bracket closing the one at ``open_index``, or -1."""
-    for i, c, depth in _code_chars(text, open_index, json_text):
-        if depth == 0 and c in ")]}":
-            return i
-    return -1
-
-
-def _line_of(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
-
-
-# ---------------------------------------------------------------------------------------------
-# Normalising parser output
-# ---------------------------------------------------------------------------------------------
-
-_INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
-
-
-def _template(content: str, escaped: bool) -> object:
-    """A string's content (between the quotes) as a literal ``str`` or an ``Expr``."""
-    if not _INTERPOLATION.search(content):
-        return _unescape(content) if escaped else content.replace("$${", "${").replace("%%{", "%{")
-    if content.startswith("${") and _closing(content, 1) == len(content) - 1:
-        return Expr(content[2:-1].strip())  # "${x}" is the value of x itself
-    return Expr(f'"{content}"')
-
-
-def _unquote(label: str) -> str:
-    if len(label) >= 2 and label[0] == '"' and label[-1] == '"':
-        return label[1:-1]
-    return label
-
-
-def _hcl_value(node: object, shape: str) -> object:
-    """An attribute value (never wrapped) in the normalised shape."""
-    if isinstance(node, str):
-        if shape == "quoted":
-            if len(node) >= 2 and node[0] == '"' and node[-1] == '"':
-                return _template(node[1:-1], escaped=True)
-            if node.startswith("${") and node.endswith("}"):
-                return Expr(node[2:-1].strip())
-            return Expr(node)  # a bare identifier such as `bool`
-        return _template(node, escaped=shape == "wrapped")
-    if isinstance(node, dict):  # an object: bc-python-hcl2 wraps nothing inside one
-        return {_unquote(k): _hcl_value(v, shape) for k, v in node.items() if not k.startswith("__")}
-    if isinstance(node, list):
-        return [_hcl_value(item, shape) for item in node]
-    return node
-
-
-def _is_wrapped_body(node: dict) -> bool:
-    # bc-python-hcl2 wraps every attribute of a block body in a list, and nothing else. An object
-    # attribute whose values are all lists looks the same; it reads as a block, which only differs
-    # for a list where a scalar belongs, a shape Terraform itself rejects.
-    keys = [k for k in node if not k.startswith("__")]
-    return all(isinstance(node[k], list) for k in keys)
-
-
-def _hcl_body(body: dict, shape: str) -> dict:
-    """A block body in the normalised shape."""
-    if shape != "wrapped":
-        return _hcl_value(body, shape)  # type: ignore[return-value]
-    out: dict = {}
-    for key, value in body.items():
-        if key.startswith("__"):
-            continue
-        if key == "dynamic" and isinstance(value, list):
-            out[key] = [
-                {_unquote(label): _hcl_body(inner, shape) if isinstance(inner, dict) else inner for label, inner in item.items()}
-                for item in value
-                if isinstance(item, dict)
-            ]
-        elif isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict):
-            out[key] = _hcl_value(value[0], shape)  # an attribute, unwrapped
-        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            if len(value) == 1 and not _is_wrapped_body(value[0]):
-                out[key] = _hcl_value(value[0], shape)  # an object attribute
-            else:
-                out[key] = [_hcl_body(item, shape) for item in value]  # one body per block
-        else:
-            out[key] = _hcl_value(value, shape)
-    return out
-
-
-def normalise_checkov_conf(conf: dict) -> dict:
-    """Checkov's resource configuration (bc-python-hcl2's wrapped shape) in the normalised shape."""
-    return _hcl_body(conf, "wrapped")
 
 
 def _json_value(node: object) -> object:
