@@ -56,6 +56,20 @@ class Resource:
         self.end = end  # offset of the closing brace
 
 
+class Body(dict):
+    """A block body in the normalised shape, which also knows where each of its items is written.
+
+    ``spans`` maps an attribute or nested-block name to the (start, end) offsets of its first item
+    in the file: from the name to the end of the value, or to just past the block's closing brace.
+    """
+
+    __slots__ = ("spans",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: dict[str, tuple[int, int]] = {}
+
+
 class File:
     """What a `.tf` file declares: variables (name -> body), locals (merged) and resources."""
 
@@ -154,6 +168,7 @@ class _Parser:
     def advance(self) -> _Token:
         """Move to the next token (newlines are skipped inside brackets); returns the previous one."""
         previous = self.token
+        self.last_end = previous.end  # where the last consumed token ends: the end of a value
         text = self.text
         position = self.position
         while True:
@@ -330,9 +345,10 @@ class _Parser:
 
     # -- bodies -----------------------------------------------------------------------------------
 
-    def body(self, top: File | None = None, closing: str | None = None) -> dict:
+    def body(self, top: File | None = None, closing: str | None = None) -> Body:
         """Attributes and blocks up to ``closing`` (or the end of the file), normalised."""
-        out: dict = {}
+        out = Body()
+        spans = out.spans
         attributes: set[str] = set()
         while True:
             self.skip_newlines()
@@ -352,6 +368,7 @@ class _Parser:
                 if name in out:
                     raise self.unsupported(f"`{name}` defined twice", token.start)
                 value = self.expression()
+                spans[name] = (token.start, self.last_end)
                 self.end_of_item()
                 out[name] = value.node
                 attributes.add(name)
@@ -360,10 +377,10 @@ class _Parser:
             while self.token.kind in (STRING, IDENT):
                 label = self.token
                 if label.kind == STRING:
-                    rendered, literal, _ = label.extra  # type: ignore[misc]
+                    _, literal, _ = label.extra  # type: ignore[misc]
                     if literal is None:
                         raise self.error("a block label cannot hold an interpolation")
-                    labels.append(rendered)
+                    labels.append(literal)  # escapes decoded, as Terraform reads the label
                 else:
                     labels.append(label.value)
                 self.advance()
@@ -375,6 +392,7 @@ class _Parser:
             inner = self.body(closing="}")
             end = self.token.start
             self.close("}")
+            spans.setdefault(name, (token.start, end + 1))
             self.end_of_item()
             node: object = inner
             for label in reversed(labels):

@@ -89,23 +89,65 @@ AFTER_APPLY = _AfterApply()  # plan JSON: the value is known only after apply
 NO_DEFAULT = object()  # a variable declared without a default
 
 
+class Variable:
+    """A declared variable and the value it takes in one module instance.
+
+    ``node``: the normalised value (``NO_DEFAULT`` when there is none), to be read in ``context``
+    (the caller's, for a module argument). ``fixed``: the value is what deploys, count included: a
+    module argument, a child module's default no caller overrides, or a value given for a named
+    deployment (``--var-file``/``--var``). A root's default or auto-loaded tfvars value is not
+    fixed for a count (any apply may pass another); ``bound`` is then the largest value its
+    ``validation`` blocks allow (None: unbounded).
+    """
+
+    __slots__ = ("name", "node", "context", "origin", "fixed", "bound")
+
+    def __init__(self, name: str, node: object, context: "TfContext | None" = None, origin: str = "",
+                 fixed: bool = False, bound: "int | float | None" = None) -> None:
+        self.name = name
+        self.node = node
+        self.context = context
+        self.origin = origin or f"the default of variable `{name}`"
+        self.fixed = fixed
+        self.bound = bound
+
+    def __repr__(self) -> str:
+        return f"Variable({self.name!r}, {self.node!r}, fixed={self.fixed!r}, bound={self.bound!r})"
+
+
 class TfContext:
     """What a resource's expressions may refer to, and the file text for positions and comments.
 
-    ``variables`` maps a variable name to its normalised default (``NO_DEFAULT`` when it has none);
-    ``locals`` maps a local's name to its normalised value. With ``text`` empty, the flag is located
-    at the resource's line and no suppression comments are read. ``json``: the text is JSON
-    (`.tf.json`, plan): keys are quoted, comments are "//" keys.
+    ``variables`` maps a variable name to a ``Variable``, or (one file read alone) to its normalised
+    default (``NO_DEFAULT`` when it has none); ``locals`` maps a local's name to its normalised value.
+    ``bindings``: ``each``, ``count`` and ``dynamic`` iterators, name -> {"key": ..., "value": ...}
+    (``count`` -> {"index": n}). ``module``: the variables are the module's (not one file's), so a
+    name missing from them is not declared at all. With ``text`` empty, the flag is located at the
+    resource's line and no suppression comments are read. ``json``: the text is JSON (`.tf.json`,
+    plan): keys are quoted, comments are "//" keys. ``memo`` holds each local's possibilities once
+    resolved; contexts made by ``bind`` share it with the context they come from.
     """
 
-    __slots__ = ("variables", "locals", "text", "json", "lines")
+    __slots__ = ("variables", "locals", "text", "json", "lines", "bindings", "module", "memo")
 
-    def __init__(self, variables: dict | None = None, locals: dict | None = None, text: str = "", json: bool = False) -> None:
+    def __init__(self, variables: dict | None = None, locals: dict | None = None, text: str = "", json: bool = False,
+                 module: bool = False) -> None:
         self.variables = {} if variables is None else variables
         self.locals = {} if locals is None else locals
         self.text = text
         self.json = json
         self.lines = text.splitlines()
+        self.bindings: dict = {}
+        self.module = module
+        self.memo: dict = {}
+
+    def bind(self, name: str, value: dict) -> "TfContext":
+        """The same context with one more iterator (``each``, ``count`` or a dynamic block's)."""
+        other = TfContext.__new__(TfContext)
+        for slot in TfContext.__slots__:
+            setattr(other, slot, getattr(self, slot))
+        other.bindings = {**self.bindings, name: value}
+        return other
 
     def __repr__(self) -> str:
         return f"TfContext(variables={self.variables!r}, locals={self.locals!r}, json={self.json!r})"
@@ -199,8 +241,28 @@ def _literal(text: str) -> object:
     return _NOT_LITERAL
 
 
-def _expand(node: object, role: str, context: TfContext, scenario: frozenset, origin: str, seen: frozenset) -> list:
-    """The possible (scenario, node-or-Value, origin) a node stands for, expressions resolved."""
+_REFERENCE = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\]|\[\"(?:[^\"\\]|\\.)*\"\])*)\Z")
+_STEP = re.compile(r'\.([A-Za-z_][\w-]*)|\.(\d+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+_CONVERSION = re.compile(r"(toset|tolist|tomap)\((.*)\)\Z", re.S)
+_LOCAL_NAME = re.compile(r"(?<![\w.])local\.([A-Za-z_][\w-]*)")
+_IN_PROGRESS = object()
+_MISSING_ENTRY = object()
+# A bound on the values one expression may stand for: conditionals over conditionals can double it at
+# every level. Past it the value is unknown and the message says why: a failure, never a silent pass.
+MAX_POSSIBILITIES = 256
+
+
+def _too_complex(what: str) -> Value:
+    return Value.unknown(f"{what}, too complex to judge (more than {MAX_POSSIBILITIES} possible values)")
+
+
+def _expand(node: object, role: str, context: TfContext, scenario: frozenset, origin: str,
+            seen: frozenset = frozenset()) -> list:
+    """The possible (scenario, node-or-Value, origin) a node stands for, expressions resolved.
+
+    ``role``: "count", "flag", "scope", or "meta" (a ``count``/``for_each`` meta-argument, which
+    takes a variable's resolved value as the flag does). ``seen`` is kept for callers of old.
+    """
     if node is AFTER_APPLY:
         return [(scenario, Value.unknown("a value known only after apply"), origin)]
     if not isinstance(node, Expr):
@@ -217,31 +279,174 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
                 continue  # `true ? a : b` has one branch
             choice = frozenset() if isinstance(fixed, bool) else frozenset({(key, branch)})
             if compatible(scenario, choice):  # `c ? (c ? a : b) : d` cannot reach b
-                out += _expand(Expr(expression), role, context, scenario | choice, origin, seen)
+                out += _expand(Expr(expression), role, context, scenario | choice, origin)
         return out
     literal = _literal(text)
     if literal is not _NOT_LITERAL:
         return [(scenario, literal, origin)]
-    match = _VARIABLE.match(text)
-    if match:
-        name = match.group(1)
+    conversion = _CONVERSION.match(text)
+    if conversion:  # toset(["a", "b"]): the collection itself, for for_each
+        inner = _parse_expression(conversion.group(2))
+        if inner is not _NOT_LITERAL:
+            return _expand(inner, role, context, scenario, origin)
+    if text[:1] in "[{":  # a tuple or object written inside an expression: its elements resolve later
+        inner = _parse_expression(text)
+        if inner is not _NOT_LITERAL and not isinstance(inner, Expr):
+            return [(scenario, inner, origin)]
+    reference = _REFERENCE.match(text)
+    if reference:
+        root, name, steps = reference.groups()
+        if root == "var":
+            found = _variable(name, role, context, scenario, origin)
+        elif root == "local":
+            found = _local(name, role, context, scenario, origin)
+        elif root in context.bindings:
+            bound = context.bindings[root]
+            if name not in bound:
+                return [(scenario, Value.unknown(f"`{text}`"), origin)]
+            found = _expand(bound[name], role, context, scenario, origin)
+        else:
+            return [(scenario, Value.unknown(f"`{text}`"), origin)]
+        return _traverse(found, steps, role, context, text) if steps else found
+    return [(scenario, Value.unknown(f"`{text}`"), origin)]
+
+
+def _parse_expression(text: str) -> object:
+    """The normalised node of an expression's text (``["a", "b"]`` -> a list), or _NOT_LITERAL."""
+    from . import hcl
+
+    try:
+        parsed = hcl.parse(f"v = {text}\n").body
+    except (hcl.HclError, RecursionError):
+        return _NOT_LITERAL
+    return parsed.get("v", _NOT_LITERAL)
+
+
+def _traverse(found: list, steps: str, role: str, context: TfContext, text: str) -> list:
+    """``.name``, ``[0]``, ``["key"]`` applied to each possible value."""
+    for match in _STEP.finditer(steps):
+        attribute, dotted_index, index, key = match.groups()
+        step: object = attribute if attribute is not None else key if key is not None else int(dotted_index or index)
+        out = []
+        for scenario, item, origin in found:
+            if isinstance(item, Value):
+                out.append((scenario, item, origin))
+            elif isinstance(step, str) and isinstance(item, dict) and step in item:
+                out += _expand(item[step], role, context, scenario, origin)
+            elif isinstance(step, int) and isinstance(item, list) and 0 <= step < len(item):
+                out += _expand(item[step], role, context, scenario, origin)
+            elif isinstance(step, str) and isinstance(item, list) and len(item) == 1 and isinstance(item[0], dict) \
+                    and step in item[0]:
+                out += _expand(item[0][step], role, context, scenario, origin)  # a block read as an object
+            else:
+                out.append((scenario, Value.unknown(f"`{text}`, which names an element that is not there"), origin))
+        found = out
+    return found
+
+
+def _variable(name: str, role: str, context: TfContext, scenario: frozenset, origin: str) -> list:
+    entry = context.variables.get(name, _MISSING_ENTRY)
+    if not isinstance(entry, Variable):  # one file read alone: its own defaults
         if role == "count":  # the dev-to-prod trap: any deployment may pass a larger count
             return [(scenario, Value.unknown(f"variable `{name}`, which Terraform does not bound"), origin)]
-        if name not in context.variables:
-            return [(scenario, Value.unknown(f"variable `{name}`, which has no default in this file"), origin)]
-        default = context.variables[name]
-        if default is NO_DEFAULT:
+        if entry is _MISSING_ENTRY:
+            where = "this module does not declare it" if context.module else "has no default in this file"
+            return [(scenario, Value.unknown(f"variable `{name}`, which {where}"), origin)]
+        if entry is NO_DEFAULT:
             return [(scenario, Value.unknown(f"variable `{name}`, which has no default"), origin)]
-        return _expand(default, role, context, scenario, f"the default of variable `{name}`", seen)
-    match = _LOCAL.match(text)
-    if match:
-        name = match.group(1)
-        if name in seen:
-            return [(scenario, Value.unknown(f"local `{name}`, which refers to itself"), origin)]
-        if name not in context.locals:
-            return [(scenario, Value.unknown(f"local `{name}`, which is not defined in this file"), origin)]
-        return _expand(context.locals[name], role, context, scenario, f"local `{name}`", seen | {name})
-    return [(scenario, Value.unknown(f"`{text}`"), origin)]
+        return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
+    if role == "count" and not entry.fixed:
+        if entry.bound is not None:
+            bound = int(entry.bound) if float(entry.bound).is_integer() else entry.bound
+            return [(scenario, Value.of(bound, f"the largest value the validation of variable `{name}` allows"), origin)]
+        return [(scenario, Value.unknown(f"variable `{name}`, which Terraform does not bound"), origin)]
+    if entry.node is NO_DEFAULT:
+        return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
+    return _expand(entry.node, role, entry.context or context, scenario, entry.origin)
+
+
+def _local(name: str, role: str, context: TfContext, scenario: frozenset, origin: str) -> list:
+    if name not in context.locals:
+        where = "this module" if context.module else "this file"
+        return [(scenario, Value.unknown(f"local `{name}`, which is not defined in {where}"), origin)]
+    found = context.memo.get((name, role))
+    if found is None:
+        _resolve_locals(name, role, context)
+        found = context.memo[(name, role)]
+    if found is _IN_PROGRESS:
+        return [(scenario, Value.unknown(f"local `{name}`, which refers to itself"), origin)]
+    if not scenario:
+        return found
+    return [(scenario | s, item, o) for s, item, o in found if compatible(scenario, s)]
+
+
+def _local_names(node: object) -> set[str]:
+    """The locals a node's expressions name (anywhere inside them)."""
+    names: set[str] = set()
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Expr):
+            names.update(_LOCAL_NAME.findall(item))
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return names
+
+
+def _resolve_locals(name: str, role: str, context: TfContext) -> None:
+    """Resolve ``name`` and every local it depends on, deepest first, once each (memoised).
+
+    Resolving dependencies before the locals that use them keeps the recursion shallow whatever the
+    length of a chain of locals, and each local is expanded once however many refer to it.
+    """
+    memo, locals_ = context.memo, context.locals
+    order: list[str] = []
+    visited = {name}
+    stack = [(name, iter(sorted(_local_names(locals_[name]))))]
+    while stack:
+        current, dependencies = stack[-1]
+        for dependency in dependencies:
+            if dependency in locals_ and dependency not in visited and (dependency, role) not in memo:
+                visited.add(dependency)
+                stack.append((dependency, iter(sorted(_local_names(locals_[dependency])))))
+                break
+        else:
+            stack.pop()
+            order.append(current)
+    for current in order:
+        if (current, role) in memo:
+            continue
+        memo[(current, role)] = _IN_PROGRESS
+        memo[(current, role)] = _simplify(
+            _expand(locals_[current], role, context, ALWAYS, f"local `{current}`"), f"local `{current}`")
+
+
+def _simplify(found: list, what: str) -> list:
+    """Merge possibilities that differ only in one condition's branch (``c ? x : x`` is x), so that
+    conditionals over the same value do not double at every level; past the bound, unknown."""
+    groups: dict = {}
+    for scenario, item, origin in found:
+        key = ((item.kind, repr(item.literal), item.origin) if isinstance(item, Value) else repr(item), origin)
+        groups.setdefault(key, (item, origin, set()))[2].add(scenario)
+    out = []
+    for item, origin, scenarios in groups.values():
+        changed = True
+        while changed and len(scenarios) > 1:
+            changed = False
+            for scenario in list(scenarios):
+                for condition, branch in scenario:
+                    other = (scenario - {(condition, branch)}) | {(condition, not branch)}
+                    if other in scenarios and scenario in scenarios:
+                        scenarios -= {scenario, other}
+                        scenarios.add(scenario - {(condition, branch)})
+                        changed = True
+                        break
+        out += [(scenario, item, origin) for scenario in scenarios]
+    if len(out) > MAX_POSSIBILITIES:
+        return [(ALWAYS, _too_complex(what), "")]
+    return out
 
 
 def _kind(node: object) -> str:
@@ -269,9 +474,30 @@ def _object(node: object) -> dict | None | bool:
     return False
 
 
-def _has_dynamic(body: dict, name: str) -> bool:
+def _dynamic(body: dict, name: str) -> dict | None:
+    """The body of ``dynamic "name" { ... }`` in a block body, if there is one."""
     dynamic = body.get("dynamic")
-    return isinstance(dynamic, list) and any(isinstance(item, dict) and name in item for item in dynamic)
+    for item in dynamic if isinstance(dynamic, list) else []:
+        if isinstance(item, dict) and isinstance(item.get(name), (dict, list)):
+            found = _object(item[name])
+            if isinstance(found, dict):
+                return found
+    return None
+
+
+def _can_hold(content: object, key: str) -> bool:
+    """Whether a dynamic block's content can produce ``key`` (written, or by a dynamic of its own)."""
+    body = _object(content)
+    return isinstance(body, dict) and (key in body or _dynamic(body, key) is not None)
+
+
+def _collection_items(node: object) -> list | None:
+    """The (key, value) pairs Terraform iterates over for a map, a list or a set; None otherwise."""
+    if isinstance(node, dict):
+        return sorted(node.items())
+    if isinstance(node, list):
+        return list(enumerate(node))
+    return None
 
 
 def _leaf(node: object, role: str, origin: str) -> Value:
@@ -295,7 +521,10 @@ def _walk(node: object, path: tuple, role: str, context: TfContext, scenario: fr
           origin: str = "", seen: frozenset = frozenset(), parent: str = "") -> Possibilities:
     """The possible values at ``path`` below ``node``, each in its scenario."""
     out: Possibilities = []
-    for branch_scenario, item, item_origin in _expand(node, role, context, scenario, origin, seen):
+    expanded = _expand(node, role, context, scenario, origin)
+    if len(expanded) > MAX_POSSIBILITIES:
+        return [(scenario, _too_complex(f"`{parent or path[0]}`"))]
+    for branch_scenario, item, item_origin in expanded:
         if isinstance(item, Value):
             out.append((branch_scenario, item))
             continue
@@ -315,12 +544,39 @@ def _walk(node: object, path: tuple, role: str, context: TfContext, scenario: fr
             continue
         key = path[0]
         if key not in body or body[key] is None or body[key] == []:
-            if _has_dynamic(body, key):
-                out.append((branch_scenario, Value.unknown(f'a `dynamic "{key}"` block, expanded only at plan time')))
+            dynamic = _dynamic(body, key)
+            if dynamic is not None:
+                out += _walk_dynamic(dynamic, key, path, role, context, branch_scenario, item_origin)
             else:
                 out.append((branch_scenario, _missing(key, len(path) > 1, role)))
             continue
         out += _walk(body[key], path[1:], role, context, branch_scenario, item_origin, seen, key)
+    return out
+
+
+def _walk_dynamic(dynamic: dict, key: str, path: tuple, role: str, context: TfContext, scenario: frozenset,
+                  origin: str) -> Possibilities:
+    """``dynamic "key" { for_each = ..., content { ... } }`` read as the blocks it generates."""
+    content = dynamic.get("content")
+    if len(path) > 1 and not _can_hold(content, path[1]):
+        # whatever it iterates over, the blocks it makes do not hold what is judged
+        return [(scenario, _missing(path[1], len(path) > 2, role))]
+    iterator = dynamic.get("iterator")
+    name = str(iterator) if isinstance(iterator, str) and iterator else key
+    out: Possibilities = []
+    for branch, collection, _ in _expand(dynamic.get("for_each"), "meta", context, scenario, origin):
+        items = None if isinstance(collection, Value) else _collection_items(collection)
+        if items is None:
+            what = collection.origin if isinstance(collection, Value) and collection.origin else "a value"
+            out.append((branch, Value.unknown(f'a `dynamic "{key}"` block over {what}, expanded only at plan time')))
+        elif not items:
+            out.append((branch, _missing(key, len(path) > 1, role)))
+        elif len(items) > 1:
+            out.append((branch, Value.unknown(f'{len(items)} `{key}` blocks (from `dynamic "{key}"`) where one belongs')))
+        else:
+            item_key, item_value = items[0]
+            inner = context.bind(name, {"key": item_key, "value": item_value})
+            out += _walk(_object(content) or {}, path[1:], role, inner, branch, origin, frozenset(), key)
     return out
 
 
