@@ -73,13 +73,14 @@ class Body(dict):
 class File:
     """What a `.tf` file declares: variables (name -> body), locals (merged) and resources."""
 
-    __slots__ = ("body", "variables", "locals", "resources")
+    __slots__ = ("body", "variables", "locals", "resources", "modules")
 
     def __init__(self) -> None:
         self.body: dict = {}  # the whole file, normalised: {"resource": [{"type": {"name": {...}}}], ...}
         self.variables: dict[str, dict] = {}
         self.locals: dict = {}
         self.resources: list[Resource] = []
+        self.modules: list[Resource] = []  # module calls: type "module", name the call's label
 
 
 # Token kinds
@@ -412,6 +413,10 @@ class _Parser:
             top.variables[labels[0]] = body
         elif kind == "locals":
             top.locals.update(body)
+        elif kind == "module":
+            if len(labels) != 1:
+                raise self.error(f"a module block needs one label, found {len(labels)}", start)
+            top.modules.append(Resource("module", labels[0], body, start, end))
 
     def end_of_item(self) -> None:
         if self.token.kind in (NEWLINE, EOF) or self.at("}"):

@@ -633,16 +633,20 @@ def _unsupported(rule: Rule, resource_type: str, address: str) -> str:
 
 
 def subject_from_attributes(rule: Rule, address: str, resource_type: str, attributes: object, line: int,
-                            context: TfContext, end_line: int = 0, column: int = 1) -> Subject:
+                            context: TfContext, end_line: int = 0, column: int = 1,
+                            block: "Block | None" = None) -> Subject:
     """A ``Subject`` from a resource's attributes in the normalised shape (see the module docstring).
 
-    ``line``/``end_line`` bound the resource block in ``context.text``; the flag is located inside
-    them, and suppression comments are read from them.
+    ``line``/``end_line`` bound the resource block in its file's text (``block.lines``, else
+    ``context.lines``); the flag is located inside them, and suppression comments are read from them.
+    Where the native reader recorded positions (``hcl.Body``), the flag is located from those.
     """
     end_line = max(end_line, line)
+    lines = block.lines if block is not None else context.lines
+    json_text = block.json if block is not None else context.json
     subject = Subject(rule, address, resource_type, line, column, count=[], flag=[], terraform=True)
-    if context.lines:
-        subject.suppressions = _suppressions(context.lines, line, end_line, context.json)
+    if lines:
+        subject.suppressions = _suppressions(lines, line, end_line, json_text)
     if resource_type in NONEXISTENT_TF_TYPES:
         subject.unsupported = _unsupported(rule, resource_type, address)
         return subject
@@ -659,15 +663,37 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
         subject.scope = _walk(attributes, scope, "scope", context)
     subject.count = _walk(attributes, count_path, "count", context)
     position = None
-    if context.lines:
+    if block is not None and block.index is not None:
+        position = _recorded_position(attributes, flag_path, block.index)
+    if position is None and lines:
         for key in (flag_path[-1], flag_path[-2]):
-            position = _attribute_position(context.lines, line, end_line, key, context.json)
+            position = _attribute_position(lines, line, end_line, key, json_text)
             if position:
                 break
     flag_line, flag_column = position or (line, column)
     flags = _walk(attributes, flag_path, "flag", context)
     subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
+
+
+def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple[int, int] | None:
+    """Where the flag (else the block holding it) is written, from the native reader's positions."""
+    found: dict[str, int] = {}
+    node: object = attributes
+    for key in path:
+        body = _object(node)
+        if not isinstance(body, dict) or key not in body:
+            break
+        spans = getattr(body, "spans", None)
+        if spans is None:
+            return None  # not the native reader's output: located from the text instead
+        if key in spans:
+            found[key] = spans[key][0]
+        node = body[key]
+    for key in (path[-1], path[-2]):
+        if key in found:
+            return index.position(found[key])
+    return None
 
 
 def _monitored(resource_type: str) -> Rule | None:
@@ -684,6 +710,47 @@ def _guarded(read: Callable[[], list[Subject]]) -> list[Subject]:
 # ---------------------------------------------------------------------------------------------
 # .tf
 # ---------------------------------------------------------------------------------------------
+
+
+class Block:
+    """One top-level block of a file (a resource, a module call), with where it is written.
+
+    ``body``: normalised; ``lines``: the file's lines (suppressions, and locating the flag when no
+    positions were recorded); ``index``: the file's ``LineIndex`` when the native reader recorded
+    positions in ``body``.
+    """
+
+    __slots__ = ("type", "name", "body", "path", "line", "end_line", "column", "lines", "json", "index")
+
+    def __init__(self, type_: str, name: str, body: object, path: str, line: int, end_line: int, column: int,
+                 lines: list[str], json: bool = False, index: LineIndex | None = None) -> None:
+        self.type = type_
+        self.name = name
+        self.body = body
+        self.path = path
+        self.line = line
+        self.end_line = end_line
+        self.column = column
+        self.lines = lines
+        self.json = json
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"Block({self.type!r}, {self.name!r}, {self.path!r}, line={self.line})"
+
+
+class ParsedFile:
+    """What one `.tf`/`.tofu`/`.tf.json` file declares, normalised: variables (name -> body),
+    locals (name -> value), resources and module calls (``Block``)."""
+
+    __slots__ = ("path", "variables", "locals", "resources", "modules")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.variables: dict[str, dict] = {}
+        self.locals: dict = {}
+        self.resources: list[Block] = []
+        self.modules: list[Block] = []
 
 
 def _labelled(entries: object):
@@ -706,18 +773,19 @@ def tf_context(parsed: dict, shape: str, text: str) -> TfContext:
     return context
 
 
-def _block_lines(text: str, resource_type: str, name: str, raw: object, after: int) -> tuple[int, int, int, int]:
-    """(start line, end line, column, offset) of ``resource "type" "name" {`` in the text."""
-    header = re.compile(
-        rf'^[ \t]*resource[ \t]+("{re.escape(resource_type)}"|{re.escape(resource_type)})[ \t]+'
-        rf'("{re.escape(name)}"|{re.escape(name)})[ \t]*\{{',
-        re.M,
-    )
+def _block_lines(text: str, resource_type: str, name: str, raw: object, after: int,
+                 index: LineIndex | None = None, kind: str = "resource") -> tuple[int, int, int, int]:
+    """(start line, end line, column, offset) of ``resource "type" "name" {`` in the text.
+
+    Only the python-hcl2 fallback needs this: the native reader records where each block is."""
+    position = index.position if index is not None else (lambda offset: _line_of(text, offset))
+    labels = rf'("{re.escape(resource_type)}"|{re.escape(resource_type)})[ \t]+' if kind == "resource" else ""
+    header = re.compile(rf'^[ \t]*{kind}[ \t]+{labels}("{re.escape(name)}"|{re.escape(name)})[ \t]*\{{', re.M)
     match = header.search(text, after) or header.search(text)
     if match:
-        line, column = _line_of(text, match.start() + len(match.group(0)) - len(match.group(0).lstrip()))
+        line, column = position(match.start() + len(match.group(0)) - len(match.group(0).lstrip()))
         close = _closing(text, match.end() - 1)
-        end = _line_of(text, close)[0] if close >= 0 else line
+        end = position(close)[0] if close >= 0 else line
         return line, end, column, match.end()
     # The header is written in a way the pattern misses (a comment inside it): the parser's lines, if any.
     meta = raw if isinstance(raw, dict) else {}
@@ -741,8 +809,9 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None = None, parser: str = "auto") -> list[Subject]:
-    """The monitored resources of one `.tf` file. Raises ReadError when it cannot be parsed.
+def parse_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None = None,
+             parser: str = "auto") -> ParsedFile:
+    """One `.tf` (or `.tofu`) file's declarations. Raises ReadError when it cannot be parsed.
 
     The file is read by ``hcl.parse``; python-hcl2 (or whichever ``hcl2`` is installed) reads it only
     when that reader does not handle it, so that ``hcl2``'s start-up is paid only then.
@@ -753,7 +822,7 @@ def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None 
         raise ReadError(f"nested more than {MAX_DEPTH} levels deep")
     problem = hcl2_problem or globals()["hcl2_problem"]
     if parser == "hcl2":
-        return _read_tf_with_hcl2(text, path, None, problem)
+        return _parse_tf_with_hcl2(text, path, None, problem)
     from . import hcl
 
     try:
@@ -761,29 +830,25 @@ def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None 
     except (hcl.HclError, RecursionError) as error:
         if parser == "native":
             raise ReadError(f"invalid HCL: {error}" if isinstance(error, hcl.HclError) else "nested too deeply to parse") from None
-        return _read_tf_with_hcl2(text, path, error, problem)
-    return _guarded(lambda: _native_subjects(parsed, text))
+        return _parse_tf_with_hcl2(text, path, error, problem)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    index = LineIndex(text)
+    lines = text.splitlines()
+    out = ParsedFile(path)
+    out.variables.update(parsed.variables)
+    out.locals.update(parsed.locals)
+    for kind, found in (("resource", parsed.resources), ("module", parsed.modules)):
+        target = out.resources if kind == "resource" else out.modules
+        for block in found:
+            line, column = index.position(block.start)
+            end = index.position(block.end)[0]
+            target.append(Block(block.type, block.name, block.body, path, line, end, column, lines, False, index))
+    return out
 
 
-def _native_subjects(parsed, text: str) -> list[Subject]:
-    context = TfContext(text=text)
-    for name, body in parsed.variables.items():
-        context.variables[name] = body.get("default", NO_DEFAULT)
-    context.locals.update(parsed.locals)
-    subjects = []
-    for resource in parsed.resources:
-        rule = _monitored(resource.type)
-        if rule is None:
-            continue
-        line, column = _line_of(text, resource.start)
-        end = _line_of(text, resource.end)[0]
-        address = f"{resource.type}.{resource.name}"
-        subjects.append(subject_from_attributes(rule, address, resource.type, resource.body, line, context, end, column))
-    return subjects
-
-
-def _read_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
-                       hcl2_problem: Callable[[], str | None]) -> list[Subject]:
+def _parse_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
+                        hcl2_problem: Callable[[], str | None]) -> ParsedFile:
     from . import hcl
 
     problem = hcl2_problem()
@@ -804,31 +869,76 @@ def _read_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
         raise ReadError(f"invalid HCL: {_one_line(error)}") from None
     if not isinstance(parsed, dict):
         raise ReadError("invalid HCL: the parser returned no blocks")
+    try:
+        return _from_hcl2(parsed, shape, text, path)
+    except RecursionError:
+        raise ReadError("nested too deeply to read") from None
+
+
+def _from_hcl2(parsed: dict, shape: str, text: str, path: str) -> ParsedFile:
+    out = ParsedFile(path)
+    index = LineIndex(text)
+    lines = text.splitlines()
+    for name, body in _labelled(parsed.get("variable", [])):
+        out.variables[name] = _hcl_body(body, shape) if isinstance(body, dict) else {}
+    for body in parsed.get("locals", []) if isinstance(parsed.get("locals"), list) else []:
+        if isinstance(body, dict):
+            out.locals.update(_hcl_body(body, shape))
+    offset = 0
+    resources = parsed.get("resource", [])
+    for entry in resources if isinstance(resources, list) else [resources]:
+        if not isinstance(entry, dict):
+            continue
+        for raw_type, named in entry.items():
+            resource_type = _unquote(raw_type)
+            if raw_type.startswith("__") or not isinstance(named, dict):
+                continue
+            for raw_name, raw_body in named.items():
+                if raw_name.startswith("__"):
+                    continue
+                name = _unquote(raw_name)
+                line, end, column, offset = _block_lines(text, resource_type, name, raw_body, offset, index)
+                body = _hcl_body(raw_body, shape) if isinstance(raw_body, dict) else raw_body
+                out.resources.append(Block(resource_type, name, body, path, line, end, column, lines))
+    for name, body in _labelled(parsed.get("module", [])):
+        line, end, column, _ = _block_lines(text, "module", name, body, 0, index, kind="module")
+        normalised = _hcl_body(body, shape) if isinstance(body, dict) else {}
+        out.modules.append(Block("module", name, normalised, path, line, end, column, lines))
+    return out
+
+
+def _file_context(parsed: ParsedFile) -> TfContext:
+    """The context of one file read alone: its own variables' defaults and its own locals."""
+    context = TfContext()
+    for name, body in parsed.variables.items():
+        context.variables[name] = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
+    context.locals.update(parsed.locals)
+    return context
+
+
+def file_subjects(parsed: ParsedFile) -> list[Subject]:
+    """The monitored resources of one file read alone (no module, no instances): ``read_tf``'s view."""
+    context = _file_context(parsed)
 
     def read() -> list[Subject]:
-        context = tf_context(parsed, shape, text)
         subjects = []
-        offset = 0
-        resources = parsed.get("resource", [])
-        for entry in resources if isinstance(resources, list) else [resources]:
-            if not isinstance(entry, dict):
-                continue
-            for raw_type, named in entry.items():
-                resource_type = _unquote(raw_type)
-                rule = _monitored(resource_type)
-                if rule is None or not isinstance(named, dict):
-                    continue
-                for raw_name, raw_body in named.items():
-                    if raw_name.startswith("__"):
-                        continue
-                    name = _unquote(raw_name)
-                    line, end, column, offset = _block_lines(text, resource_type, name, raw_body, offset)
-                    body = _hcl_body(raw_body, shape) if isinstance(raw_body, dict) else raw_body
-                    subjects.append(subject_from_attributes(
-                        rule, f"{resource_type}.{name}", resource_type, body, line, context, end, column))
+        for block in parsed.resources:
+            rule = _monitored(block.type)
+            if rule is not None:
+                subjects.append(subject_from_attributes(
+                    rule, f"{block.type}.{block.name}", block.type, block.body, block.line, context,
+                    block.end_line, block.column, block))
         return subjects
 
     return _guarded(read)
+
+
+def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None = None, parser: str = "auto") -> list[Subject]:
+    """The monitored resources of one `.tf` file read alone. Raises ReadError when it cannot be parsed.
+
+    The CLI reads a whole module (``tfmodule``); this is one file's own view, with its own defaults.
+    """
+    return file_subjects(parse_tf(text, path, hcl2_problem, parser))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -871,38 +981,48 @@ def _json_key_range(text: str, keys: list[str], start: int = 0) -> tuple[int, in
     return start, end
 
 
-def read_tf_json(text: str, path: str) -> list[Subject]:
-    """The monitored resources of one `.tf.json` file. Raises ReadError when it cannot be parsed."""
+def parse_tf_json(text: str, path: str) -> ParsedFile:
+    """One `.tf.json` (or `.tofu.json`) file's declarations. Raises ReadError when it cannot be parsed."""
     data = _load_json(text)
     if not isinstance(data, dict):
         raise ReadError("a Terraform JSON file must hold an object")
 
-    def read() -> list[Subject]:
-        context = TfContext(text=text, json=True)
+    def read() -> ParsedFile:
+        out = ParsedFile(path)
+        index = LineIndex(text)
+        lines = text.splitlines()
         for variables in _json_objects(data.get("variable")):
             for name, body in variables.items():
-                default = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
-                context.variables[name] = NO_DEFAULT if default is NO_DEFAULT else _json_value(default)
+                out.variables[name] = _json_value(body) if isinstance(body, dict) else {}
         for local_values in _json_objects(data.get("locals")):
-            context.locals.update(_json_value(local_values))
-        subjects = []
-        for resources in _json_objects(data.get("resource")):
-            for resource_type, named in resources.items():
-                rule = _monitored(resource_type)
-                if rule is None or not isinstance(named, dict):
-                    continue
-                for name, body in named.items():
-                    found = _json_key_range(text, [resource_type, name])
-                    line, end, column = 1, 1, 1
-                    if found:
-                        (line, column), end = _line_of(text, found[0]), _line_of(text, found[1])[0]
-                    bodies = _json_objects(body)
-                    attributes = _json_value(bodies[0]) if len(bodies) == 1 else body
-                    subjects.append(subject_from_attributes(
-                        rule, f"{resource_type}.{name}", resource_type, attributes, line, context, end, column))
-        return subjects
+            out.locals.update(_json_value(local_values))
+        for kind in ("resource", "module"):
+            for entries in _json_objects(data.get(kind)):
+                for first, named in entries.items():
+                    if kind == "module":
+                        named, first = {first: named}, "module"
+                    if not isinstance(named, dict):
+                        continue
+                    for name, body in named.items():
+                        found = _json_key_range(text, [first, name] if kind == "resource" else ["module", name])
+                        line, end, column = 1, 1, 1
+                        if found:
+                            (line, column), end = index.position(found[0]), index.position(found[1])[0]
+                        bodies = _json_objects(body)
+                        attributes = _json_value(bodies[0]) if len(bodies) == 1 else body
+                        target = out.resources if kind == "resource" else out.modules
+                        target.append(Block(first, name, attributes, path, line, end, column, lines, True))
+        return out
 
-    return _guarded(read)
+    try:
+        return read()
+    except RecursionError:
+        raise ReadError("nested too deeply to read") from None
+
+
+def read_tf_json(text: str, path: str) -> list[Subject]:
+    """The monitored resources of one `.tf.json` file read alone. Raises ReadError when it cannot be parsed."""
+    return file_subjects(parse_tf_json(text, path))
 
 
 def is_plan(data: object) -> bool:
