@@ -89,6 +89,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--select", metavar="RULES", help="comma-separated rules to report (default: all)")
     check.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to report")
     check.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
+    check.add_argument("--var-file", dest="var_files", metavar="FILE", action="append",
+                       help="Terraform: a deployment's variable file, as `terraform apply -var-file` (repeatable)")
+    check.add_argument("--var", dest="variables", metavar="NAME=VALUE", action="append",
+                       help="Terraform: a deployment's variable value, as `terraform apply -var` (repeatable)")
     check.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
     check.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
     return parser if command == "check" else _other_commands(commands, parser)
@@ -115,6 +119,8 @@ class _CheckArguments:
         self.select: str | None = None
         self.ignore: str | None = None
         self.exclude: list[str] | None = None
+        self.var_files: list[str] | None = None
+        self.variables: list[str] | None = None
         self.config: str | None = None
         self.no_config = False
 
@@ -127,6 +133,8 @@ _CHECK_OPTIONS = {
     "--select": "select",
     "--ignore": "ignore",
     "--exclude": "exclude",
+    "--var-file": "var_files",
+    "--var": "variables",
     "--config": "config",
 }
 
@@ -179,8 +187,8 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
             return None  # argparse: "expected one argument"
         if name == "format" and value not in _FORMATS:
             return None  # argparse: "invalid choice"
-        if name == "exclude":
-            args.exclude = (args.exclude or []) + [value]
+        if name in ("exclude", "var_files", "variables"):  # repeatable
+            setattr(args, name, (getattr(args, name) or []) + [value])
         else:
             setattr(args, name, value)
     return args
@@ -206,6 +214,8 @@ def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
         select=select,
         ignore=ignore,
         exclude=tuple(args.exclude) if args.exclude else config.exclude,
+        var_files=tuple(args.var_files) if args.var_files else config.var_files,
+        variables=tuple(args.variables) if args.variables else config.variables,
     )
     report = scan(args.paths or ["."], options)
     rendered = FORMATTERS[args.format](report)
