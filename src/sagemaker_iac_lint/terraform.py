@@ -304,6 +304,8 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
             bound = context.bindings[root]
             if name not in bound:
                 return [(scenario, Value.unknown(f"`{text}`"), origin)]
+            if role == "count" and bound.get("open") and name == "value":
+                return [(scenario, Value.unknown(f"`{text}`, from {bound['open']}"), origin)]
             found = _expand(bound[name], role, context, scenario, origin)
         else:
             return [(scenario, Value.unknown(f"`{text}`"), origin)]

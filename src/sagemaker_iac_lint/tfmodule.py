@@ -611,13 +611,23 @@ def _expansions(block: Block, context: TfContext, address: str) -> list[tuple[st
         return [(address, context.bind("count", {}))]  # count.index unknown: one instance for all
     if "for_each" in body and body["for_each"] is not None:
         collections = _meta_values(body["for_each"], context)
+        # a collection from a root's input: its values are what this run sees, not what every apply
+        # must use, so a count read from `each.value` stays open
+        open_input = next((item for _, item, _ in _expand(body["for_each"], "count", context, ALWAYS, "")
+                           if isinstance(item, Value)), None)
         if len(collections) == 1:
             items = _collection_items(collections[0])
             if items is not None:
                 if isinstance(collections[0], list):  # a set: the key is the element
                     items = [(value, value) for _, value in items]
                 if len(items) <= MAX_INSTANCES and all(isinstance(k, (str, int, float)) for k, _ in items):
-                    return [(f"{address}[{_key_text(k)}]", context.bind("each", {"key": k, "value": v})) for k, v in items]
+                    out = []
+                    for k, v in items:
+                        each: dict = {"key": k, "value": v}
+                        if open_input is not None:
+                            each["open"] = open_input.origin
+                        out.append((f"{address}[{_key_text(k)}]", context.bind("each", each)))
+                    return out
         return [(address, context.bind("each", {}))]
     return [(address, context)]
 
