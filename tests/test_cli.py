@@ -257,7 +257,8 @@ def test_records_behave_as_the_dataclasses_they_replace() -> None:
     assert (moved.line, moved.column, moved.flag, moved.notes, moved.suppressions) == (7, 2, [(frozenset(), value)], [], {})
     assert subject.notes is not Subject(rule, "Job", "T", 1, 2, [], []).notes  # a new list each time, as default_factory
     assert [field.name for field in dataclasses.fields(Finding)][:3] == ["rule", "path", "line"]
-    assert dataclasses.asdict(Options()) == {"strict": False, "select": None, "ignore": frozenset(), "exclude": ()}
+    assert dataclasses.asdict(Options()) == {"strict": False, "select": None, "ignore": frozenset(), "exclude": (),
+                                            "var_files": (), "variables": ()}
     assert copy.deepcopy(rule) == rule and pickle.loads(pickle.dumps(value)) == value and copy.copy(subject) == subject
     assert Config() == Config() and Config(strict=True) != Config()
     with pytest.raises(TypeError):

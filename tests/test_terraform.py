@@ -292,7 +292,7 @@ def test_awscc_object_and_aws_block_syntax_read_the_same() -> None:
          "  network_config { enable_inter_container_traffic_encryption = true }", "2 `network_config` blocks"),
         ("  network_config = { enable_inter_container_traffic_encryption = 1 }", "a number, where true or false belongs"),
         ('  network_config = { enable_inter_container_traffic_encryption = "${var.x}-on" }', '`"${var.x}-on"`'),
-        ('  dynamic "network_config" {\n    for_each = [1]\n    content {\n'
+        ('  dynamic "network_config" {\n    for_each = var.network\n    content {\n'
          "      enable_inter_container_traffic_encryption = true\n    }\n  }", 'a `dynamic "network_config"` block'),
     ],
 )
@@ -346,7 +346,7 @@ def test_local_cycle_and_undefined_local() -> None:
         "  job_resources = { cluster_config = { instance_count = local.missing } }\n"
         "  network_config = { enable_inter_container_traffic_encryption = local.a }")
     subject = one(text)
-    assert values(subject.flag) == [("unknown", None, "local `a`, which refers to itself")]
+    assert values(subject.flag) == [("unknown", None, "local `b`, which refers to itself")]
     assert values(subject.count) == [("unknown", None, "local `missing`, which is not defined in this file")]
 
 

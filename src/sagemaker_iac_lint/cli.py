@@ -89,6 +89,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--select", metavar="RULES", help="comma-separated rules to report (default: all)")
     check.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to report")
     check.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
+    check.add_argument("--var-file", dest="var_files", metavar="FILE", action="append",
+                       help="Terraform: a deployment's variable file, as `terraform apply -var-file` (repeatable)")
+    check.add_argument("--var", dest="variables", metavar="NAME=VALUE", action="append",
+                       help="Terraform: a deployment's variable value, as `terraform apply -var` (repeatable)")
     check.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
     check.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
     check.add_argument("--parameter-file", metavar="FILE", action="append",
@@ -119,6 +123,8 @@ class _CheckArguments:
         self.select: str | None = None
         self.ignore: str | None = None
         self.exclude: list[str] | None = None
+        self.var_files: list[str] | None = None
+        self.variables: list[str] | None = None
         self.config: str | None = None
         self.no_config = False
         self.parameter_file: list[str] | None = None
@@ -133,11 +139,13 @@ _CHECK_OPTIONS = {
     "--select": "select",
     "--ignore": "ignore",
     "--exclude": "exclude",
+    "--var-file": "var_files",
+    "--var": "variables",
     "--config": "config",
     "--parameter-file": "parameter_file",
     "--parameter": "parameter",
 }
-_CHECK_LISTS = ("exclude", "parameter_file", "parameter")
+_CHECK_LISTS = ("exclude", "var_files", "variables", "parameter_file", "parameter")  # repeatable
 
 
 def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
@@ -221,6 +229,8 @@ def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
         select=select,
         ignore=ignore,
         exclude=tuple(args.exclude) if args.exclude else config.exclude,
+        var_files=tuple(args.var_files) if args.var_files else config.var_files,
+        variables=tuple(args.variables) if args.variables else config.variables,
     )
     report = scan(args.paths or ["."], options)
     rendered = FORMATTERS[args.format](report)

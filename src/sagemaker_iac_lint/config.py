@@ -1,7 +1,8 @@
 """Configuration from ``[tool.sagemaker-iac-lint]`` in the nearest ``pyproject.toml``.
 
 Keys: ``strict`` (bool), ``exclude`` (glob list), ``select`` and ``ignore`` (rule ids in any of
-their spellings: ``SageMaker.15``, ``E9515``, ``CKV_SAGEMAKER_15``). Command-line flags win.
+their spellings: ``SageMaker.15``, ``E9515``, ``CKV_SAGEMAKER_15``), ``var-files`` and ``vars``
+(Terraform: ``--var-file`` and ``--var``, lists). Command-line flags win.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 from .rules import _Record, find_rule
 
 SECTION = "sagemaker-iac-lint"
-KEYS = {"strict", "exclude", "select", "ignore"}
+KEYS = {"strict", "exclude", "select", "ignore", "var-files", "vars"}
 
 
 class ConfigError(Exception):
@@ -19,7 +20,7 @@ class ConfigError(Exception):
 
 
 class Config(_Record):
-    _fields = __slots__ = ("path", "strict", "exclude", "select", "ignore")
+    _fields = __slots__ = ("path", "strict", "exclude", "select", "ignore", "var_files", "variables")
 
     def __init__(
         self,
@@ -28,7 +29,11 @@ class Config(_Record):
         exclude: tuple[str, ...] = (),
         select: frozenset[str] | None = None,
         ignore: frozenset[str] = frozenset(),
+        var_files: tuple[str, ...] = (),
+        variables: tuple[str, ...] = (),
     ) -> None:
+        self.var_files = var_files
+        self.variables = variables
         self.path = path
         self.strict = strict
         self.exclude = exclude
@@ -96,4 +101,12 @@ def load(path: str | None) -> Config:
         config.select = rule_ids(section["select"], f"{path}: `select`")
     if "ignore" in section:
         config.ignore = rule_ids(section["ignore"], f"{path}: `ignore`")
+    for key, attribute in (("var-files", "var_files"), ("vars", "variables")):
+        if key in section:
+            values = section[key]
+            if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
+                raise ConfigError(f"{path}: `{key}` must be a list of strings")
+            if key == "var-files":  # relative to the configuration file, as `exclude` is not: a file, not a pattern
+                values = [os.path.join(os.path.dirname(path), item) if not os.path.isabs(item) else item for item in values]
+            setattr(config, attribute, tuple(values))
     return config

@@ -56,16 +56,31 @@ class Resource:
         self.end = end  # offset of the closing brace
 
 
+class Body(dict):
+    """A block body in the normalised shape, which also knows where each of its items is written.
+
+    ``spans`` maps an attribute or nested-block name to the (start, end) offsets of its first item
+    in the file: from the name to the end of the value, or to just past the block's closing brace.
+    """
+
+    __slots__ = ("spans",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: dict[str, tuple[int, int]] = {}
+
+
 class File:
     """What a `.tf` file declares: variables (name -> body), locals (merged) and resources."""
 
-    __slots__ = ("body", "variables", "locals", "resources")
+    __slots__ = ("body", "variables", "locals", "resources", "modules")
 
     def __init__(self) -> None:
         self.body: dict = {}  # the whole file, normalised: {"resource": [{"type": {"name": {...}}}], ...}
         self.variables: dict[str, dict] = {}
         self.locals: dict = {}
         self.resources: list[Resource] = []
+        self.modules: list[Resource] = []  # module calls: type "module", name the call's label
 
 
 # Token kinds
@@ -154,6 +169,7 @@ class _Parser:
     def advance(self) -> _Token:
         """Move to the next token (newlines are skipped inside brackets); returns the previous one."""
         previous = self.token
+        self.last_end = previous.end  # where the last consumed token ends: the end of a value
         text = self.text
         position = self.position
         while True:
@@ -330,9 +346,10 @@ class _Parser:
 
     # -- bodies -----------------------------------------------------------------------------------
 
-    def body(self, top: File | None = None, closing: str | None = None) -> dict:
+    def body(self, top: File | None = None, closing: str | None = None) -> Body:
         """Attributes and blocks up to ``closing`` (or the end of the file), normalised."""
-        out: dict = {}
+        out = Body()
+        spans = out.spans
         attributes: set[str] = set()
         while True:
             self.skip_newlines()
@@ -352,6 +369,7 @@ class _Parser:
                 if name in out:
                     raise self.unsupported(f"`{name}` defined twice", token.start)
                 value = self.expression()
+                spans[name] = (token.start, self.last_end)
                 self.end_of_item()
                 out[name] = value.node
                 attributes.add(name)
@@ -360,10 +378,10 @@ class _Parser:
             while self.token.kind in (STRING, IDENT):
                 label = self.token
                 if label.kind == STRING:
-                    rendered, literal, _ = label.extra  # type: ignore[misc]
+                    _, literal, _ = label.extra  # type: ignore[misc]
                     if literal is None:
                         raise self.error("a block label cannot hold an interpolation")
-                    labels.append(rendered)
+                    labels.append(literal)  # escapes decoded, as Terraform reads the label
                 else:
                     labels.append(label.value)
                 self.advance()
@@ -375,6 +393,7 @@ class _Parser:
             inner = self.body(closing="}")
             end = self.token.start
             self.close("}")
+            spans.setdefault(name, (token.start, end + 1))
             self.end_of_item()
             node: object = inner
             for label in reversed(labels):
@@ -394,6 +413,10 @@ class _Parser:
             top.variables[labels[0]] = body
         elif kind == "locals":
             top.locals.update(body)
+        elif kind == "module":
+            if len(labels) != 1:
+                raise self.error(f"a module block needs one label, found {len(labels)}", start)
+            top.modules.append(Resource("module", labels[0], body, start, end))
 
     def end_of_item(self) -> None:
         if self.token.kind in (NEWLINE, EOF) or self.at("}"):
@@ -658,3 +681,112 @@ def parse(text: str) -> File:
     top = File()
     top.body = parser.body(top)
     return top
+
+
+# ---------------------------------------------------------------------------------------------
+# Text scanning shared by every HCL and Terraform JSON reader: bracket matching that skips strings,
+# comments and heredocs, positions, and the template rules for a string's content
+# ---------------------------------------------------------------------------------------------
+
+_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
+
+
+def code_chars(text: str, start: int = 0, json_text: bool = False):
+    """Yield (index, char, depth) for each character of code (not string, comment or heredoc).
+
+    ``depth`` is the number of open brackets and interpolations after the character.
+    """
+    stack: list[str] = []
+    i, n = start, len(text)
+    while i < n:
+        c = text[i]
+        if stack and stack[-1] == '"':
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                stack.pop()
+            elif not json_text and text.startswith(("$${", "%%{"), i):
+                i += 3
+                continue
+            elif not json_text and text.startswith(("${", "%{"), i):
+                stack.append("${")
+                i += 2
+                continue
+            i += 1
+            continue
+        if c == '"':
+            stack.append('"')
+            i += 1
+            continue
+        if not json_text:
+            if c == "#" or text.startswith("//", i):
+                newline = text.find("\n", i)
+                i = n if newline < 0 else newline
+                continue
+            if text.startswith("/*", i):
+                close = text.find("*/", i + 2)
+                i = n if close < 0 else close + 2
+                continue
+            heredoc = _HEREDOC_START.match(text, i) if c == "<" else None
+            if heredoc:
+                end = re.compile(r"^[ \t]*" + re.escape(heredoc.group(1)) + r"[ \t]*$", re.M).search(text, heredoc.end())
+                i = n if end is None else end.end()
+                continue
+        if c in "([{":
+            stack.append(c)
+        elif c in ")]}" and stack:
+            stack.pop()
+        yield i, c, len(stack)
+        i += 1
+
+
+def closing(text: str, open_index: int, json_text: bool = False) -> int:
+    """Index of the bracket closing the one at ``open_index``, or -1."""
+    for i, c, depth in code_chars(text, open_index, json_text):
+        if depth == 0 and c in ")]}":
+            return i
+    return -1
+
+
+def line_of(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+class LineIndex:
+    """Offsets to 1-based (line, column) in one pass over the text, then a binary search per lookup.
+
+    Counting newlines from the start of the file for every resource made a file of 5,000 resources
+    quadratic; this is built once per file.
+    """
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_right
+
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
+_INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
+
+
+def template_value(content: str, escaped: bool) -> object:
+    """A string's content (between the quotes) as a literal ``str`` or an ``Expr``."""
+    if not _INTERPOLATION.search(content):
+        return unescape(content) if escaped else content.replace("$${", "${").replace("%%{", "%{")
+    if content.startswith("${") and closing(content, 1) == len(content) - 1:
+        return Expr(content[2:-1].strip())  # "${x}" is the value of x itself
+    return Expr(f'"{content}"')

@@ -30,7 +30,9 @@ MAX_BYTES = 64 * 1024 * 1024  # far above CloudFormation's 1 MB limit; a bound o
 TYPE_NAMES: tuple[str, ...] = tuple(
     sorted({t for rule in RULES for t in rule.cfn_types + rule.tf_types} | set(NONEXISTENT_TF_TYPES))
 )
-_CANDIDATE_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + (TF_SUFFIX,)
+# Terraform and OpenTofu: module files and variable files (.tf.json and the like end in .json)
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json", ".tfvars", ".tfvars.json")
+_CANDIDATE_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + (TF_SUFFIX, ".tofu", ".tfvars")
 # Escapes that could spell a type name without writing it: JSON/YAML \u, \U, \x, and a
 # double-quoted YAML line continuation. Compiled when a file first needs it (_escape).
 _ESCAPE_PATTERN = r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|\r?\n[ \t]*)"
@@ -75,7 +77,7 @@ class FileError(_FrozenRecord):
 
 
 class Options(_Record):
-    _fields = ("strict", "select", "ignore", "exclude")
+    _fields = ("strict", "select", "ignore", "exclude", "var_files", "variables")
     __slots__ = _fields + ("deployments",)  # deployments: per-run input, not a setting
 
     def __init__(
@@ -84,6 +86,8 @@ class Options(_Record):
         select: frozenset[str] | None = None,  # controls to report; None means all
         ignore: frozenset[str] = frozenset(),
         exclude: tuple[str, ...] = (),
+        var_files: tuple[str, ...] = (),  # Terraform: --var-file, in order (one named deployment)
+        variables: tuple[str, ...] = (),  # Terraform: --var NAME=VALUE, in order
         deployments: list | None = None,  # cfn.Deployment: judge each CloudFormation template as these
     ) -> None:
         self.deployments = deployments
@@ -91,6 +95,8 @@ class Options(_Record):
         self.select = select
         self.ignore = ignore
         self.exclude = exclude
+        self.var_files = var_files
+        self.variables = variables
 
 
 class Report(_Record):
@@ -360,12 +366,16 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
     findings: list[Finding] = []
     errors: list[FileError] = []
     scanned = 0
+    terraform_files: list[tuple[str, str]] = []
     for path, problem in iter_files(paths, options.exclude):
         shown = path[2:] if path.startswith("./") else path
         if problem:
             errors.append(FileError(shown, problem))
             continue
         scanned += 1
+        if path.lower().endswith(TERRAFORM_SUFFIXES) and not os.path.isdir(path):
+            terraform_files.append((path, shown))  # judged as modules, below
+            continue
         try:
             subjects = read_file(path, options.deployments)
         except ReadError as error:
@@ -382,5 +392,38 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
             continue
         if subjects:
             findings.extend(findings_for(shown, subjects, options))
+    if terraform_files:
+        _scan_terraform(terraform_files, options, findings, errors)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
     return Report(findings, errors, scanned)
+
+
+def _scan_terraform(files: list[tuple[str, str]], options: Options, findings: list[Finding],
+                    errors: list[FileError]) -> None:
+    """Terraform files are judged as the modules they belong to (``tfmodule``), not one by one:
+    a resource's variables, locals, tfvars, override files and callers are in other files."""
+    from . import terraform, tfmodule
+
+    shown_paths = {os.path.abspath(path): shown for path, shown in files}
+    absolute = any(os.path.isabs(path) for path, _ in files)
+
+    def shown(path: str) -> str:
+        if path in shown_paths:
+            return shown_paths[path]
+        relative = os.path.relpath(path)
+        return path if absolute or relative.startswith("..") else relative
+
+    deployment = tfmodule.Deployment(options.var_files, options.variables)
+    try:
+        subjects, problems = tfmodule.judge_paths([path for path, _ in files], deployment,
+                                                  lambda: _hcl2_problem(terraform))
+    except RecursionError:
+        errors.append(FileError(files[0][1], "nesting too deep to read"))
+        return
+    for path, message in problems:
+        errors.append(FileError(shown(path) if not path.startswith("--var") else path, message))
+    by_file: dict[str, list[Subject]] = {}
+    for path, subject in subjects:
+        by_file.setdefault(path, []).append(subject)
+    for path, group in by_file.items():
+        findings.extend(findings_for(shown(path), group, options))

@@ -53,8 +53,13 @@ from functools import lru_cache
 
 from .core import ALWAYS, Possibilities, Subject, Value, compatible
 from .errors import ReadError
-from .hcl import Expr
+from .hcl import _INTERPOLATION, Expr, LineIndex
+from .hcl import closing as _closing
+from .hcl import code_chars as _code_chars
+from .hcl import line_of as _line_of
+from .hcl import template_value as _template
 from .hcl import unescape as _unescape
+from .hcl2_shapes import INSTALL_HINT, _hcl2_parser, _hcl_body, _hcl_value, _one_line, _unquote, hcl2_problem, normalise_checkov_conf
 from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
 
 TYPE_CHECKING = False
@@ -75,9 +80,6 @@ __all__ = [
     "subject_from_attributes",
 ]
 
-INSTALL_HINT = "install 'sagemaker-iac-lint[terraform]'"
-
-
 class _AfterApply:
     def __repr__(self) -> str:
         return "AFTER_APPLY"
@@ -87,254 +89,73 @@ AFTER_APPLY = _AfterApply()  # plan JSON: the value is known only after apply
 NO_DEFAULT = object()  # a variable declared without a default
 
 
+class Variable:
+    """A declared variable and the value it takes in one module instance.
+
+    ``node``: the normalised value (``NO_DEFAULT`` when there is none), to be read in ``context``
+    (the caller's, for a module argument). ``fixed``: the value is what deploys, count included: a
+    module argument, a child module's default no caller overrides, or a value given for a named
+    deployment (``--var-file``/``--var``). A root's default or auto-loaded tfvars value is not
+    fixed for a count (any apply may pass another); ``bound`` is then the largest value its
+    ``validation`` blocks allow (None: unbounded).
+    """
+
+    __slots__ = ("name", "node", "context", "origin", "fixed", "bound")
+
+    def __init__(self, name: str, node: object, context: "TfContext | None" = None, origin: str = "",
+                 fixed: bool = False, bound: "int | float | None" = None) -> None:
+        self.name = name
+        self.node = node
+        self.context = context
+        self.origin = origin or f"the default of variable `{name}`"
+        self.fixed = fixed
+        self.bound = bound
+
+    def __repr__(self) -> str:
+        return f"Variable({self.name!r}, {self.node!r}, fixed={self.fixed!r}, bound={self.bound!r})"
+
+
 class TfContext:
     """What a resource's expressions may refer to, and the file text for positions and comments.
 
-    ``variables`` maps a variable name to its normalised default (``NO_DEFAULT`` when it has none);
-    ``locals`` maps a local's name to its normalised value. With ``text`` empty, the flag is located
-    at the resource's line and no suppression comments are read. ``json``: the text is JSON
-    (`.tf.json`, plan): keys are quoted, comments are "//" keys.
+    ``variables`` maps a variable name to a ``Variable``, or (one file read alone) to its normalised
+    default (``NO_DEFAULT`` when it has none); ``locals`` maps a local's name to its normalised value.
+    ``bindings``: ``each``, ``count`` and ``dynamic`` iterators, name -> {"key": ..., "value": ...}
+    (``count`` -> {"index": n}). ``module``: the variables are the module's (not one file's), so a
+    name missing from them is not declared at all. With ``text`` empty, the flag is located at the
+    resource's line and no suppression comments are read. ``json``: the text is JSON (`.tf.json`,
+    plan): keys are quoted, comments are "//" keys. ``memo`` holds each local's possibilities once
+    resolved; contexts made by ``bind`` share it with the context they come from.
     """
 
-    __slots__ = ("variables", "locals", "text", "json", "lines")
+    __slots__ = ("variables", "locals", "text", "json", "lines", "bindings", "module", "memo")
 
-    def __init__(self, variables: dict | None = None, locals: dict | None = None, text: str = "", json: bool = False) -> None:
+    def __init__(self, variables: dict | None = None, locals: dict | None = None, text: str = "", json: bool = False,
+                 module: bool = False) -> None:
         self.variables = {} if variables is None else variables
         self.locals = {} if locals is None else locals
         self.text = text
         self.json = json
         self.lines = text.splitlines()
+        self.bindings: dict = {}
+        self.module = module
+        self.memo: dict = {}
+
+    def bind(self, name: str, value: dict) -> "TfContext":
+        """The same context with one more iterator (``each``, ``count`` or a dynamic block's)."""
+        other = TfContext.__new__(TfContext)
+        for slot in TfContext.__slots__:
+            setattr(other, slot, getattr(self, slot))
+        other.bindings = {**self.bindings, name: value}
+        return other
 
     def __repr__(self) -> str:
         return f"TfContext(variables={self.variables!r}, locals={self.locals!r}, json={self.json!r})"
 
 
 # ---------------------------------------------------------------------------------------------
-# hcl2: find out which one is installed and how it spells things
+# .tf.json values
 # ---------------------------------------------------------------------------------------------
-
-
-def hcl2_problem() -> str | None:
-    """One line saying why `.tf` files cannot be read here, or None when ``hcl2`` is usable."""
-    from importlib import metadata
-
-    installed = []
-    for name in ("python-hcl2", "bc-python-hcl2"):
-        try:
-            installed.append((name, metadata.distribution(name)))
-        except metadata.PackageNotFoundError:
-            pass
-    if len(installed) == 2:
-        # They overwrite each other's files in the one `hcl2` package and pip check sees nothing.
-        return (
-            "both python-hcl2 and Checkov's bc-python-hcl2 are installed, and they overwrite each other's "
-            "`hcl2` package: use separate environments (python-hcl2 for this tool, Checkov in its own)"
-        )
-    for name, dist in installed:
-        missing = [f for f in dist.files or () if str(f).startswith("hcl2/") and str(f).endswith(".py")
-                   and not dist.locate_file(f).exists()]
-        if missing:
-            return f"the `hcl2` package from {name} is incomplete (another package removed its files): reinstall {name}"
-    try:
-        _hcl2_parser()
-    except ReadError as error:
-        return str(error)
-    return None
-
-
-@lru_cache(maxsize=1)
-def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
-    """(shape, loads) for the installed ``hcl2``; ReadError when there is none or it is unusable."""
-    try:
-        import hcl2
-    except ImportError as error:
-        if getattr(error, "name", None) == "hcl2":
-            raise ReadError(f"reading .tf files needs an HCL parser: {INSTALL_HINT}") from None
-        reason = _one_line(error)
-        raise ReadError(f"the installed `hcl2` package cannot be imported ({reason}): reinstall it or {INSTALL_HINT}") from None
-    except Exception as error:  # a half-overwritten package fails in any way
-        raise ReadError(f"the installed `hcl2` package cannot be imported ({_one_line(error)}): {INSTALL_HINT}") from None
-
-    if hasattr(hcl2, "SerializationOptions"):  # python-hcl2 8.x
-        options = hcl2.SerializationOptions(with_comments=False, preserve_heredocs=False)
-
-        def loads(text: str) -> dict:
-            return hcl2.loads(text, serialization_options=options)
-    else:
-        try:
-            hcl2.loads("a = 1\n", with_meta=True)  # python-hcl2 7.x: line numbers on request
-
-            def loads(text: str) -> dict:
-                return hcl2.loads(text, with_meta=True)
-        except TypeError:
-            loads = hcl2.loads  # bc-python-hcl2: line numbers always
-    try:
-        probe = loads('a = "s"\n').get("a")
-    except Exception as error:
-        reason = _one_line(error)
-        raise ReadError(f"the installed `hcl2` package does not work ({reason}): reinstall it or {INSTALL_HINT}") from None
-    if probe == ["s"]:
-        return "wrapped", loads
-    if probe == '"s"':
-        return "quoted", loads
-    if probe == "s":
-        return "plain", loads
-    raise ReadError(f"the installed `hcl2` package gives output this tool does not know ({probe!r}): {INSTALL_HINT}")
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    line = text[0].strip() if text else type(error).__name__
-    return line if len(line) <= 200 else line[:197] + "..."
-
-
-# ---------------------------------------------------------------------------------------------
-# A small HCL/JSON text scanner: bracket matching that skips strings, comments and heredocs
-# ---------------------------------------------------------------------------------------------
-
-_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
-
-
-def _code_chars(text: str, start: int = 0, json_text: bool = False):
-    """Yield (index, char, depth) for each character of code (not string, comment or heredoc).
-
-    ``depth`` is the number of open brackets and interpolations after the character.
-    """
-    stack: list[str] = []
-    i, n = start, len(text)
-    while i < n:
-        c = text[i]
-        if stack and stack[-1] == '"':
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                stack.pop()
-            elif not json_text and text.startswith(("$${", "%%{"), i):
-                i += 3
-                continue
-            elif not json_text and text.startswith(("${", "%{"), i):
-                stack.append("${")
-                i += 2
-                continue
-            i += 1
-            continue
-        if c == '"':
-            stack.append('"')
-            i += 1
-            continue
-        if not json_text:
-            if c == "#" or text.startswith("//", i):
-                newline = text.find("\n", i)
-                i = n if newline < 0 else newline
-                continue
-            if text.startswith("/*", i):
-                close = text.find("*/", i + 2)
-                i = n if close < 0 else close + 2
-                continue
-            heredoc = _HEREDOC_START.match(text, i) if c == "<" else None
-            if heredoc:
-                end = re.compile(r"^[ \t]*" + re.escape(heredoc.group(1)) + r"[ \t]*$", re.M).search(text, heredoc.end())
-                i = n if end is None else end.end()
-                continue
-        if c in "([{":
-            stack.append(c)
-        elif c in ")]}" and stack:
-            stack.pop()
-        yield i, c, len(stack)
-        i += 1
-
-
-def _closing(text: str, open_index: int, json_text: bool = False) -> int:
-    """Index of the bracket closing the one at ``open_index``, or -1."""
-    for i, c, depth in _code_chars(text, open_index, json_text):
-        if depth == 0 and c in ")]}":
-            return i
-    return -1
-
-
-def _line_of(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
-
-
-# ---------------------------------------------------------------------------------------------
-# Normalising parser output
-# ---------------------------------------------------------------------------------------------
-
-_INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
-
-
-def _template(content: str, escaped: bool) -> object:
-    """A string's content (between the quotes) as a literal ``str`` or an ``Expr``."""
-    if not _INTERPOLATION.search(content):
-        return _unescape(content) if escaped else content.replace("$${", "${").replace("%%{", "%{")
-    if content.startswith("${") and _closing(content, 1) == len(content) - 1:
-        return Expr(content[2:-1].strip())  # "${x}" is the value of x itself
-    return Expr(f'"{content}"')
-
-
-def _unquote(label: str) -> str:
-    if len(label) >= 2 and label[0] == '"' and label[-1] == '"':
-        return label[1:-1]
-    return label
-
-
-def _hcl_value(node: object, shape: str) -> object:
-    """An attribute value (never wrapped) in the normalised shape."""
-    if isinstance(node, str):
-        if shape == "quoted":
-            if len(node) >= 2 and node[0] == '"' and node[-1] == '"':
-                return _template(node[1:-1], escaped=True)
-            if node.startswith("${") and node.endswith("}"):
-                return Expr(node[2:-1].strip())
-            return Expr(node)  # a bare identifier such as `bool`
-        return _template(node, escaped=shape == "wrapped")
-    if isinstance(node, dict):  # an object: bc-python-hcl2 wraps nothing inside one
-        return {_unquote(k): _hcl_value(v, shape) for k, v in node.items() if not k.startswith("__")}
-    if isinstance(node, list):
-        return [_hcl_value(item, shape) for item in node]
-    return node
-
-
-def _is_wrapped_body(node: dict) -> bool:
-    # bc-python-hcl2 wraps every attribute of a block body in a list, and nothing else. An object
-    # attribute whose values are all lists looks the same; it reads as a block, which only differs
-    # for a list where a scalar belongs, a shape Terraform itself rejects.
-    keys = [k for k in node if not k.startswith("__")]
-    return all(isinstance(node[k], list) for k in keys)
-
-
-def _hcl_body(body: dict, shape: str) -> dict:
-    """A block body in the normalised shape."""
-    if shape != "wrapped":
-        return _hcl_value(body, shape)  # type: ignore[return-value]
-    out: dict = {}
-    for key, value in body.items():
-        if key.startswith("__"):
-            continue
-        if key == "dynamic" and isinstance(value, list):
-            out[key] = [
-                {_unquote(label): _hcl_body(inner, shape) if isinstance(inner, dict) else inner for label, inner in item.items()}
-                for item in value
-                if isinstance(item, dict)
-            ]
-        elif isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict):
-            out[key] = _hcl_value(value[0], shape)  # an attribute, unwrapped
-        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            if len(value) == 1 and not _is_wrapped_body(value[0]):
-                out[key] = _hcl_value(value[0], shape)  # an object attribute
-            else:
-                out[key] = [_hcl_body(item, shape) for item in value]  # one body per block
-        else:
-            out[key] = _hcl_value(value, shape)
-    return out
-
-
-def normalise_checkov_conf(conf: dict) -> dict:
-    """Checkov's resource configuration (bc-python-hcl2's wrapped shape) in the normalised shape."""
-    return _hcl_body(conf, "wrapped")
 
 
 def _json_value(node: object) -> object:
@@ -420,8 +241,28 @@ def _literal(text: str) -> object:
     return _NOT_LITERAL
 
 
-def _expand(node: object, role: str, context: TfContext, scenario: frozenset, origin: str, seen: frozenset) -> list:
-    """The possible (scenario, node-or-Value, origin) a node stands for, expressions resolved."""
+_REFERENCE = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\]|\[\"(?:[^\"\\]|\\.)*\"\])*)\Z")
+_STEP = re.compile(r'\.([A-Za-z_][\w-]*)|\.(\d+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+_CONVERSION = re.compile(r"(toset|tolist|tomap)\((.*)\)\Z", re.S)
+_LOCAL_NAME = re.compile(r"(?<![\w.])local\.([A-Za-z_][\w-]*)")
+_IN_PROGRESS = object()
+_MISSING_ENTRY = object()
+# A bound on the values one expression may stand for: conditionals over conditionals can double it at
+# every level. Past it the value is unknown and the message says why: a failure, never a silent pass.
+MAX_POSSIBILITIES = 256
+
+
+def _too_complex(what: str) -> Value:
+    return Value.unknown(f"{what}, too complex to judge (more than {MAX_POSSIBILITIES} possible values)")
+
+
+def _expand(node: object, role: str, context: TfContext, scenario: frozenset, origin: str,
+            seen: frozenset = frozenset()) -> list:
+    """The possible (scenario, node-or-Value, origin) a node stands for, expressions resolved.
+
+    ``role``: "count", "flag", "scope", or "meta" (a ``count``/``for_each`` meta-argument, which
+    takes a variable's resolved value as the flag does). ``seen`` is kept for callers of old.
+    """
     if node is AFTER_APPLY:
         return [(scenario, Value.unknown("a value known only after apply"), origin)]
     if not isinstance(node, Expr):
@@ -438,31 +279,176 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
                 continue  # `true ? a : b` has one branch
             choice = frozenset() if isinstance(fixed, bool) else frozenset({(key, branch)})
             if compatible(scenario, choice):  # `c ? (c ? a : b) : d` cannot reach b
-                out += _expand(Expr(expression), role, context, scenario | choice, origin, seen)
+                out += _expand(Expr(expression), role, context, scenario | choice, origin)
         return out
     literal = _literal(text)
     if literal is not _NOT_LITERAL:
         return [(scenario, literal, origin)]
-    match = _VARIABLE.match(text)
-    if match:
-        name = match.group(1)
+    conversion = _CONVERSION.match(text)
+    if conversion:  # toset(["a", "b"]): the collection itself, for for_each
+        inner = _parse_expression(conversion.group(2))
+        if inner is not _NOT_LITERAL:
+            return _expand(inner, role, context, scenario, origin)
+    if text[:1] in "[{":  # a tuple or object written inside an expression: its elements resolve later
+        inner = _parse_expression(text)
+        if inner is not _NOT_LITERAL and not isinstance(inner, Expr):
+            return [(scenario, inner, origin)]
+    reference = _REFERENCE.match(text)
+    if reference:
+        root, name, steps = reference.groups()
+        if root == "var":
+            found = _variable(name, role, context, scenario, origin)
+        elif root == "local":
+            found = _local(name, role, context, scenario, origin)
+        elif root in context.bindings:
+            bound = context.bindings[root]
+            if name not in bound:
+                return [(scenario, Value.unknown(f"`{text}`"), origin)]
+            if role == "count" and bound.get("open") and name == "value":
+                return [(scenario, Value.unknown(f"`{text}`, from {bound['open']}"), origin)]
+            found = _expand(bound[name], role, context, scenario, origin)
+        else:
+            return [(scenario, Value.unknown(f"`{text}`"), origin)]
+        return _traverse(found, steps, role, context, text) if steps else found
+    return [(scenario, Value.unknown(f"`{text}`"), origin)]
+
+
+def _parse_expression(text: str) -> object:
+    """The normalised node of an expression's text (``["a", "b"]`` -> a list), or _NOT_LITERAL."""
+    from . import hcl
+
+    try:
+        parsed = hcl.parse(f"v = {text}\n").body
+    except (hcl.HclError, RecursionError):
+        return _NOT_LITERAL
+    return parsed.get("v", _NOT_LITERAL)
+
+
+def _traverse(found: list, steps: str, role: str, context: TfContext, text: str) -> list:
+    """``.name``, ``[0]``, ``["key"]`` applied to each possible value."""
+    for match in _STEP.finditer(steps):
+        attribute, dotted_index, index, key = match.groups()
+        step: object = attribute if attribute is not None else key if key is not None else int(dotted_index or index)
+        out = []
+        for scenario, item, origin in found:
+            if isinstance(item, Value):
+                out.append((scenario, item, origin))
+            elif isinstance(step, str) and isinstance(item, dict) and step in item:
+                out += _expand(item[step], role, context, scenario, origin)
+            elif isinstance(step, int) and isinstance(item, list) and 0 <= step < len(item):
+                out += _expand(item[step], role, context, scenario, origin)
+            elif isinstance(step, str) and isinstance(item, list) and len(item) == 1 and isinstance(item[0], dict) \
+                    and step in item[0]:
+                out += _expand(item[0][step], role, context, scenario, origin)  # a block read as an object
+            else:
+                out.append((scenario, Value.unknown(f"`{text}`, which names an element that is not there"), origin))
+        found = out
+    return found
+
+
+def _variable(name: str, role: str, context: TfContext, scenario: frozenset, origin: str) -> list:
+    entry = context.variables.get(name, _MISSING_ENTRY)
+    if not isinstance(entry, Variable):  # one file read alone: its own defaults
         if role == "count":  # the dev-to-prod trap: any deployment may pass a larger count
             return [(scenario, Value.unknown(f"variable `{name}`, which Terraform does not bound"), origin)]
-        if name not in context.variables:
-            return [(scenario, Value.unknown(f"variable `{name}`, which has no default in this file"), origin)]
-        default = context.variables[name]
-        if default is NO_DEFAULT:
+        if entry is _MISSING_ENTRY:
+            where = "this module does not declare it" if context.module else "has no default in this file"
+            return [(scenario, Value.unknown(f"variable `{name}`, which {where}"), origin)]
+        if entry is NO_DEFAULT:
             return [(scenario, Value.unknown(f"variable `{name}`, which has no default"), origin)]
-        return _expand(default, role, context, scenario, f"the default of variable `{name}`", seen)
-    match = _LOCAL.match(text)
-    if match:
-        name = match.group(1)
-        if name in seen:
-            return [(scenario, Value.unknown(f"local `{name}`, which refers to itself"), origin)]
-        if name not in context.locals:
-            return [(scenario, Value.unknown(f"local `{name}`, which is not defined in this file"), origin)]
-        return _expand(context.locals[name], role, context, scenario, f"local `{name}`", seen | {name})
-    return [(scenario, Value.unknown(f"`{text}`"), origin)]
+        return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
+    if role == "count" and not entry.fixed:
+        if entry.bound is not None:
+            bound = int(entry.bound) if float(entry.bound).is_integer() else entry.bound
+            return [(scenario, Value.of(bound, f"the largest value the validation of variable `{name}` allows"), origin)]
+        return [(scenario, Value.unknown(f"variable `{name}`, which Terraform does not bound"), origin)]
+    if entry.node is NO_DEFAULT:
+        return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
+    return _expand(entry.node, role, entry.context or context, scenario, entry.origin)
+
+
+def _local(name: str, role: str, context: TfContext, scenario: frozenset, origin: str) -> list:
+    if name not in context.locals:
+        where = "this module" if context.module else "this file"
+        return [(scenario, Value.unknown(f"local `{name}`, which is not defined in {where}"), origin)]
+    found = context.memo.get((name, role))
+    if found is None:
+        _resolve_locals(name, role, context)
+        found = context.memo[(name, role)]
+    if found is _IN_PROGRESS:
+        return [(scenario, Value.unknown(f"local `{name}`, which refers to itself"), origin)]
+    if not scenario:
+        return found
+    return [(scenario | s, item, o) for s, item, o in found if compatible(scenario, s)]
+
+
+def _local_names(node: object) -> set[str]:
+    """The locals a node's expressions name (anywhere inside them)."""
+    names: set[str] = set()
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Expr):
+            names.update(_LOCAL_NAME.findall(item))
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return names
+
+
+def _resolve_locals(name: str, role: str, context: TfContext) -> None:
+    """Resolve ``name`` and every local it depends on, deepest first, once each (memoised).
+
+    Resolving dependencies before the locals that use them keeps the recursion shallow whatever the
+    length of a chain of locals, and each local is expanded once however many refer to it.
+    """
+    memo, locals_ = context.memo, context.locals
+    order: list[str] = []
+    visited = {name}
+    stack = [(name, iter(sorted(_local_names(locals_[name]))))]
+    while stack:
+        current, dependencies = stack[-1]
+        for dependency in dependencies:
+            if dependency in locals_ and dependency not in visited and (dependency, role) not in memo:
+                visited.add(dependency)
+                stack.append((dependency, iter(sorted(_local_names(locals_[dependency])))))
+                break
+        else:
+            stack.pop()
+            order.append(current)
+    for current in order:
+        if (current, role) in memo:
+            continue
+        memo[(current, role)] = _IN_PROGRESS
+        memo[(current, role)] = _simplify(
+            _expand(locals_[current], role, context, ALWAYS, f"local `{current}`"), f"local `{current}`")
+
+
+def _simplify(found: list, what: str) -> list:
+    """Merge possibilities that differ only in one condition's branch (``c ? x : x`` is x), so that
+    conditionals over the same value do not double at every level; past the bound, unknown."""
+    groups: dict = {}
+    for scenario, item, origin in found:
+        key = ((item.kind, repr(item.literal), item.origin) if isinstance(item, Value) else repr(item), origin)
+        groups.setdefault(key, (item, origin, set()))[2].add(scenario)
+    out = []
+    for item, origin, scenarios in groups.values():
+        changed = True
+        while changed and len(scenarios) > 1:
+            changed = False
+            for scenario in list(scenarios):
+                for condition, branch in scenario:
+                    other = (scenario - {(condition, branch)}) | {(condition, not branch)}
+                    if other in scenarios and scenario in scenarios:
+                        scenarios -= {scenario, other}
+                        scenarios.add(scenario - {(condition, branch)})
+                        changed = True
+                        break
+        out += [(scenario, item, origin) for scenario in scenarios]
+    if len(out) > MAX_POSSIBILITIES:
+        return [(ALWAYS, _too_complex(what), "")]
+    return out
 
 
 def _kind(node: object) -> str:
@@ -490,9 +476,30 @@ def _object(node: object) -> dict | None | bool:
     return False
 
 
-def _has_dynamic(body: dict, name: str) -> bool:
+def _dynamic(body: dict, name: str) -> dict | None:
+    """The body of ``dynamic "name" { ... }`` in a block body, if there is one."""
     dynamic = body.get("dynamic")
-    return isinstance(dynamic, list) and any(isinstance(item, dict) and name in item for item in dynamic)
+    for item in dynamic if isinstance(dynamic, list) else []:
+        if isinstance(item, dict) and isinstance(item.get(name), (dict, list)):
+            found = _object(item[name])
+            if isinstance(found, dict):
+                return found
+    return None
+
+
+def _can_hold(content: object, key: str) -> bool:
+    """Whether a dynamic block's content can produce ``key`` (written, or by a dynamic of its own)."""
+    body = _object(content)
+    return isinstance(body, dict) and (key in body or _dynamic(body, key) is not None)
+
+
+def _collection_items(node: object) -> list | None:
+    """The (key, value) pairs Terraform iterates over for a map, a list or a set; None otherwise."""
+    if isinstance(node, dict):
+        return sorted(node.items())
+    if isinstance(node, list):
+        return list(enumerate(node))
+    return None
 
 
 def _leaf(node: object, role: str, origin: str) -> Value:
@@ -516,7 +523,10 @@ def _walk(node: object, path: tuple, role: str, context: TfContext, scenario: fr
           origin: str = "", seen: frozenset = frozenset(), parent: str = "") -> Possibilities:
     """The possible values at ``path`` below ``node``, each in its scenario."""
     out: Possibilities = []
-    for branch_scenario, item, item_origin in _expand(node, role, context, scenario, origin, seen):
+    expanded = _expand(node, role, context, scenario, origin)
+    if len(expanded) > MAX_POSSIBILITIES:
+        return [(scenario, _too_complex(f"`{parent or path[0]}`"))]
+    for branch_scenario, item, item_origin in expanded:
         if isinstance(item, Value):
             out.append((branch_scenario, item))
             continue
@@ -536,12 +546,39 @@ def _walk(node: object, path: tuple, role: str, context: TfContext, scenario: fr
             continue
         key = path[0]
         if key not in body or body[key] is None or body[key] == []:
-            if _has_dynamic(body, key):
-                out.append((branch_scenario, Value.unknown(f'a `dynamic "{key}"` block, expanded only at plan time')))
+            dynamic = _dynamic(body, key)
+            if dynamic is not None:
+                out += _walk_dynamic(dynamic, key, path, role, context, branch_scenario, item_origin)
             else:
                 out.append((branch_scenario, _missing(key, len(path) > 1, role)))
             continue
         out += _walk(body[key], path[1:], role, context, branch_scenario, item_origin, seen, key)
+    return out
+
+
+def _walk_dynamic(dynamic: dict, key: str, path: tuple, role: str, context: TfContext, scenario: frozenset,
+                  origin: str) -> Possibilities:
+    """``dynamic "key" { for_each = ..., content { ... } }`` read as the blocks it generates."""
+    content = dynamic.get("content")
+    if len(path) > 1 and not _can_hold(content, path[1]):
+        # whatever it iterates over, the blocks it makes do not hold what is judged
+        return [(scenario, _missing(path[1], len(path) > 2, role))]
+    iterator = dynamic.get("iterator")
+    name = str(iterator) if isinstance(iterator, str) and iterator else key
+    out: Possibilities = []
+    for branch, collection, _ in _expand(dynamic.get("for_each"), "meta", context, scenario, origin):
+        items = None if isinstance(collection, Value) else _collection_items(collection)
+        if items is None:
+            what = collection.origin if isinstance(collection, Value) and collection.origin else "a value"
+            out.append((branch, Value.unknown(f'a `dynamic "{key}"` block over {what}, expanded only at plan time')))
+        elif not items:
+            out.append((branch, _missing(key, len(path) > 1, role)))
+        elif len(items) > 1:
+            out.append((branch, Value.unknown(f'{len(items)} `{key}` blocks (from `dynamic "{key}"`) where one belongs')))
+        else:
+            item_key, item_value = items[0]
+            inner = context.bind(name, {"key": item_key, "value": item_value})
+            out += _walk(_object(content) or {}, path[1:], role, inner, branch, origin, frozenset(), key)
     return out
 
 
@@ -598,16 +635,20 @@ def _unsupported(rule: Rule, resource_type: str, address: str) -> str:
 
 
 def subject_from_attributes(rule: Rule, address: str, resource_type: str, attributes: object, line: int,
-                            context: TfContext, end_line: int = 0, column: int = 1) -> Subject:
+                            context: TfContext, end_line: int = 0, column: int = 1,
+                            block: "Block | None" = None) -> Subject:
     """A ``Subject`` from a resource's attributes in the normalised shape (see the module docstring).
 
-    ``line``/``end_line`` bound the resource block in ``context.text``; the flag is located inside
-    them, and suppression comments are read from them.
+    ``line``/``end_line`` bound the resource block in its file's text (``block.lines``, else
+    ``context.lines``); the flag is located inside them, and suppression comments are read from them.
+    Where the native reader recorded positions (``hcl.Body``), the flag is located from those.
     """
     end_line = max(end_line, line)
+    lines = block.lines if block is not None else context.lines
+    json_text = block.json if block is not None else context.json
     subject = Subject(rule, address, resource_type, line, column, count=[], flag=[], terraform=True)
-    if context.lines:
-        subject.suppressions = _suppressions(context.lines, line, end_line, context.json)
+    if lines:
+        subject.suppressions = _suppressions(lines, line, end_line, json_text)
     if resource_type in NONEXISTENT_TF_TYPES:
         subject.unsupported = _unsupported(rule, resource_type, address)
         return subject
@@ -624,15 +665,37 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
         subject.scope = _walk(attributes, scope, "scope", context)
     subject.count = _walk(attributes, count_path, "count", context)
     position = None
-    if context.lines:
+    if block is not None and block.index is not None:
+        position = _recorded_position(attributes, flag_path, block.index)
+    if position is None and lines:
         for key in (flag_path[-1], flag_path[-2]):
-            position = _attribute_position(context.lines, line, end_line, key, context.json)
+            position = _attribute_position(lines, line, end_line, key, json_text)
             if position:
                 break
     flag_line, flag_column = position or (line, column)
     flags = _walk(attributes, flag_path, "flag", context)
     subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
+
+
+def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple[int, int] | None:
+    """Where the flag (else the block holding it) is written, from the native reader's positions."""
+    found: dict[str, int] = {}
+    node: object = attributes
+    for key in path:
+        body = _object(node)
+        if not isinstance(body, dict) or key not in body:
+            break
+        spans = getattr(body, "spans", None)
+        if spans is None:
+            return None  # not the native reader's output: located from the text instead
+        if key in spans:
+            found[key] = spans[key][0]
+        node = body[key]
+    for key in (path[-1], path[-2]):
+        if key in found:
+            return index.position(found[key])
+    return None
 
 
 def _monitored(resource_type: str) -> Rule | None:
@@ -649,6 +712,47 @@ def _guarded(read: Callable[[], list[Subject]]) -> list[Subject]:
 # ---------------------------------------------------------------------------------------------
 # .tf
 # ---------------------------------------------------------------------------------------------
+
+
+class Block:
+    """One top-level block of a file (a resource, a module call), with where it is written.
+
+    ``body``: normalised; ``lines``: the file's lines (suppressions, and locating the flag when no
+    positions were recorded); ``index``: the file's ``LineIndex`` when the native reader recorded
+    positions in ``body``.
+    """
+
+    __slots__ = ("type", "name", "body", "path", "line", "end_line", "column", "lines", "json", "index")
+
+    def __init__(self, type_: str, name: str, body: object, path: str, line: int, end_line: int, column: int,
+                 lines: list[str], json: bool = False, index: LineIndex | None = None) -> None:
+        self.type = type_
+        self.name = name
+        self.body = body
+        self.path = path
+        self.line = line
+        self.end_line = end_line
+        self.column = column
+        self.lines = lines
+        self.json = json
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"Block({self.type!r}, {self.name!r}, {self.path!r}, line={self.line})"
+
+
+class ParsedFile:
+    """What one `.tf`/`.tofu`/`.tf.json` file declares, normalised: variables (name -> body),
+    locals (name -> value), resources and module calls (``Block``)."""
+
+    __slots__ = ("path", "variables", "locals", "resources", "modules")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.variables: dict[str, dict] = {}
+        self.locals: dict = {}
+        self.resources: list[Block] = []
+        self.modules: list[Block] = []
 
 
 def _labelled(entries: object):
@@ -671,18 +775,19 @@ def tf_context(parsed: dict, shape: str, text: str) -> TfContext:
     return context
 
 
-def _block_lines(text: str, resource_type: str, name: str, raw: object, after: int) -> tuple[int, int, int, int]:
-    """(start line, end line, column, offset) of ``resource "type" "name" {`` in the text."""
-    header = re.compile(
-        rf'^[ \t]*resource[ \t]+("{re.escape(resource_type)}"|{re.escape(resource_type)})[ \t]+'
-        rf'("{re.escape(name)}"|{re.escape(name)})[ \t]*\{{',
-        re.M,
-    )
+def _block_lines(text: str, resource_type: str, name: str, raw: object, after: int,
+                 index: LineIndex | None = None, kind: str = "resource") -> tuple[int, int, int, int]:
+    """(start line, end line, column, offset) of ``resource "type" "name" {`` in the text.
+
+    Only the python-hcl2 fallback needs this: the native reader records where each block is."""
+    position = index.position if index is not None else (lambda offset: _line_of(text, offset))
+    labels = rf'("{re.escape(resource_type)}"|{re.escape(resource_type)})[ \t]+' if kind == "resource" else ""
+    header = re.compile(rf'^[ \t]*{kind}[ \t]+{labels}("{re.escape(name)}"|{re.escape(name)})[ \t]*\{{', re.M)
     match = header.search(text, after) or header.search(text)
     if match:
-        line, column = _line_of(text, match.start() + len(match.group(0)) - len(match.group(0).lstrip()))
+        line, column = position(match.start() + len(match.group(0)) - len(match.group(0).lstrip()))
         close = _closing(text, match.end() - 1)
-        end = _line_of(text, close)[0] if close >= 0 else line
+        end = position(close)[0] if close >= 0 else line
         return line, end, column, match.end()
     # The header is written in a way the pattern misses (a comment inside it): the parser's lines, if any.
     meta = raw if isinstance(raw, dict) else {}
@@ -706,8 +811,9 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None = None, parser: str = "auto") -> list[Subject]:
-    """The monitored resources of one `.tf` file. Raises ReadError when it cannot be parsed.
+def parse_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None = None,
+             parser: str = "auto") -> ParsedFile:
+    """One `.tf` (or `.tofu`) file's declarations. Raises ReadError when it cannot be parsed.
 
     The file is read by ``hcl.parse``; python-hcl2 (or whichever ``hcl2`` is installed) reads it only
     when that reader does not handle it, so that ``hcl2``'s start-up is paid only then.
@@ -718,7 +824,7 @@ def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None 
         raise ReadError(f"nested more than {MAX_DEPTH} levels deep")
     problem = hcl2_problem or globals()["hcl2_problem"]
     if parser == "hcl2":
-        return _read_tf_with_hcl2(text, path, None, problem)
+        return _parse_tf_with_hcl2(text, path, None, problem)
     from . import hcl
 
     try:
@@ -726,29 +832,25 @@ def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None 
     except (hcl.HclError, RecursionError) as error:
         if parser == "native":
             raise ReadError(f"invalid HCL: {error}" if isinstance(error, hcl.HclError) else "nested too deeply to parse") from None
-        return _read_tf_with_hcl2(text, path, error, problem)
-    return _guarded(lambda: _native_subjects(parsed, text))
+        return _parse_tf_with_hcl2(text, path, error, problem)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    index = LineIndex(text)
+    lines = text.splitlines()
+    out = ParsedFile(path)
+    out.variables.update(parsed.variables)
+    out.locals.update(parsed.locals)
+    for kind, found in (("resource", parsed.resources), ("module", parsed.modules)):
+        target = out.resources if kind == "resource" else out.modules
+        for block in found:
+            line, column = index.position(block.start)
+            end = index.position(block.end)[0]
+            target.append(Block(block.type, block.name, block.body, path, line, end, column, lines, False, index))
+    return out
 
 
-def _native_subjects(parsed, text: str) -> list[Subject]:
-    context = TfContext(text=text)
-    for name, body in parsed.variables.items():
-        context.variables[name] = body.get("default", NO_DEFAULT)
-    context.locals.update(parsed.locals)
-    subjects = []
-    for resource in parsed.resources:
-        rule = _monitored(resource.type)
-        if rule is None:
-            continue
-        line, column = _line_of(text, resource.start)
-        end = _line_of(text, resource.end)[0]
-        address = f"{resource.type}.{resource.name}"
-        subjects.append(subject_from_attributes(rule, address, resource.type, resource.body, line, context, end, column))
-    return subjects
-
-
-def _read_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
-                       hcl2_problem: Callable[[], str | None]) -> list[Subject]:
+def _parse_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
+                        hcl2_problem: Callable[[], str | None]) -> ParsedFile:
     from . import hcl
 
     problem = hcl2_problem()
@@ -769,31 +871,76 @@ def _read_tf_with_hcl2(text: str, path: str, native_error: BaseException | None,
         raise ReadError(f"invalid HCL: {_one_line(error)}") from None
     if not isinstance(parsed, dict):
         raise ReadError("invalid HCL: the parser returned no blocks")
+    try:
+        return _from_hcl2(parsed, shape, text, path)
+    except RecursionError:
+        raise ReadError("nested too deeply to read") from None
+
+
+def _from_hcl2(parsed: dict, shape: str, text: str, path: str) -> ParsedFile:
+    out = ParsedFile(path)
+    index = LineIndex(text)
+    lines = text.splitlines()
+    for name, body in _labelled(parsed.get("variable", [])):
+        out.variables[name] = _hcl_body(body, shape) if isinstance(body, dict) else {}
+    for body in parsed.get("locals", []) if isinstance(parsed.get("locals"), list) else []:
+        if isinstance(body, dict):
+            out.locals.update(_hcl_body(body, shape))
+    offset = 0
+    resources = parsed.get("resource", [])
+    for entry in resources if isinstance(resources, list) else [resources]:
+        if not isinstance(entry, dict):
+            continue
+        for raw_type, named in entry.items():
+            resource_type = _unquote(raw_type)
+            if raw_type.startswith("__") or not isinstance(named, dict):
+                continue
+            for raw_name, raw_body in named.items():
+                if raw_name.startswith("__"):
+                    continue
+                name = _unquote(raw_name)
+                line, end, column, offset = _block_lines(text, resource_type, name, raw_body, offset, index)
+                body = _hcl_body(raw_body, shape) if isinstance(raw_body, dict) else raw_body
+                out.resources.append(Block(resource_type, name, body, path, line, end, column, lines))
+    for name, body in _labelled(parsed.get("module", [])):
+        line, end, column, _ = _block_lines(text, "module", name, body, 0, index, kind="module")
+        normalised = _hcl_body(body, shape) if isinstance(body, dict) else {}
+        out.modules.append(Block("module", name, normalised, path, line, end, column, lines))
+    return out
+
+
+def _file_context(parsed: ParsedFile) -> TfContext:
+    """The context of one file read alone: its own variables' defaults and its own locals."""
+    context = TfContext()
+    for name, body in parsed.variables.items():
+        context.variables[name] = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
+    context.locals.update(parsed.locals)
+    return context
+
+
+def file_subjects(parsed: ParsedFile) -> list[Subject]:
+    """The monitored resources of one file read alone (no module, no instances): ``read_tf``'s view."""
+    context = _file_context(parsed)
 
     def read() -> list[Subject]:
-        context = tf_context(parsed, shape, text)
         subjects = []
-        offset = 0
-        resources = parsed.get("resource", [])
-        for entry in resources if isinstance(resources, list) else [resources]:
-            if not isinstance(entry, dict):
-                continue
-            for raw_type, named in entry.items():
-                resource_type = _unquote(raw_type)
-                rule = _monitored(resource_type)
-                if rule is None or not isinstance(named, dict):
-                    continue
-                for raw_name, raw_body in named.items():
-                    if raw_name.startswith("__"):
-                        continue
-                    name = _unquote(raw_name)
-                    line, end, column, offset = _block_lines(text, resource_type, name, raw_body, offset)
-                    body = _hcl_body(raw_body, shape) if isinstance(raw_body, dict) else raw_body
-                    subjects.append(subject_from_attributes(
-                        rule, f"{resource_type}.{name}", resource_type, body, line, context, end, column))
+        for block in parsed.resources:
+            rule = _monitored(block.type)
+            if rule is not None:
+                subjects.append(subject_from_attributes(
+                    rule, f"{block.type}.{block.name}", block.type, block.body, block.line, context,
+                    block.end_line, block.column, block))
         return subjects
 
     return _guarded(read)
+
+
+def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None = None, parser: str = "auto") -> list[Subject]:
+    """The monitored resources of one `.tf` file read alone. Raises ReadError when it cannot be parsed.
+
+    The CLI reads a whole module (``tfmodule``); this is one file's own view, with its own defaults.
+    """
+    return file_subjects(parse_tf(text, path, hcl2_problem, parser))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -836,38 +983,48 @@ def _json_key_range(text: str, keys: list[str], start: int = 0) -> tuple[int, in
     return start, end
 
 
-def read_tf_json(text: str, path: str) -> list[Subject]:
-    """The monitored resources of one `.tf.json` file. Raises ReadError when it cannot be parsed."""
+def parse_tf_json(text: str, path: str) -> ParsedFile:
+    """One `.tf.json` (or `.tofu.json`) file's declarations. Raises ReadError when it cannot be parsed."""
     data = _load_json(text)
     if not isinstance(data, dict):
         raise ReadError("a Terraform JSON file must hold an object")
 
-    def read() -> list[Subject]:
-        context = TfContext(text=text, json=True)
+    def read() -> ParsedFile:
+        out = ParsedFile(path)
+        index = LineIndex(text)
+        lines = text.splitlines()
         for variables in _json_objects(data.get("variable")):
             for name, body in variables.items():
-                default = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
-                context.variables[name] = NO_DEFAULT if default is NO_DEFAULT else _json_value(default)
+                out.variables[name] = _json_value(body) if isinstance(body, dict) else {}
         for local_values in _json_objects(data.get("locals")):
-            context.locals.update(_json_value(local_values))
-        subjects = []
-        for resources in _json_objects(data.get("resource")):
-            for resource_type, named in resources.items():
-                rule = _monitored(resource_type)
-                if rule is None or not isinstance(named, dict):
-                    continue
-                for name, body in named.items():
-                    found = _json_key_range(text, [resource_type, name])
-                    line, end, column = 1, 1, 1
-                    if found:
-                        (line, column), end = _line_of(text, found[0]), _line_of(text, found[1])[0]
-                    bodies = _json_objects(body)
-                    attributes = _json_value(bodies[0]) if len(bodies) == 1 else body
-                    subjects.append(subject_from_attributes(
-                        rule, f"{resource_type}.{name}", resource_type, attributes, line, context, end, column))
-        return subjects
+            out.locals.update(_json_value(local_values))
+        for kind in ("resource", "module"):
+            for entries in _json_objects(data.get(kind)):
+                for first, named in entries.items():
+                    if kind == "module":
+                        named, first = {first: named}, "module"
+                    if not isinstance(named, dict):
+                        continue
+                    for name, body in named.items():
+                        found = _json_key_range(text, [first, name] if kind == "resource" else ["module", name])
+                        line, end, column = 1, 1, 1
+                        if found:
+                            (line, column), end = index.position(found[0]), index.position(found[1])[0]
+                        bodies = _json_objects(body)
+                        attributes = _json_value(bodies[0]) if len(bodies) == 1 else body
+                        target = out.resources if kind == "resource" else out.modules
+                        target.append(Block(first, name, attributes, path, line, end, column, lines, True))
+        return out
 
-    return _guarded(read)
+    try:
+        return read()
+    except RecursionError:
+        raise ReadError("nested too deeply to read") from None
+
+
+def read_tf_json(text: str, path: str) -> list[Subject]:
+    """The monitored resources of one `.tf.json` file read alone. Raises ReadError when it cannot be parsed."""
+    return file_subjects(parse_tf_json(text, path))
 
 
 def is_plan(data: object) -> bool:

@@ -1,0 +1,178 @@
+"""Terraform as Terraform reads it: every fixture directory under tests/fixtures/terraform_modules,
+scanned by the installed console script as a directory and as each single file pre-commit would pass.
+
+Each case folder holds an ``expected.json``: ``fail`` and ``strict_fail`` list the failing instances as
+``file:address`` (the address without its resource type, ``module.bias_fail.job``), ``args`` extra
+command-line arguments, ``single`` the files to pass alone (default: every Terraform file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from fixture_cases import FIXTURES
+from sagemaker_iac_lint import terraform, tfmodule
+from sagemaker_iac_lint.core import judge
+from sagemaker_iac_lint.scan import Options, scan
+
+CASES_DIR = os.path.join(FIXTURES, "terraform_modules")
+CASES = sorted(os.listdir(CASES_DIR))
+SCRIPT = os.path.join(os.path.dirname(sys.executable), "sagemaker-iac-lint")
+
+
+def spec(case: str) -> dict:
+    with open(os.path.join(CASES_DIR, case, "expected.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def copy_case(case: str, tmp_path) -> str:
+    """The case in a folder of its own (the repository root of the run is the working directory)."""
+    target = str(tmp_path / case)
+    shutil.copytree(os.path.join(CASES_DIR, case), target, ignore=shutil.ignore_patterns("expected.json"))
+    return target
+
+
+def terraform_files(folder: str) -> list[str]:
+    found = []
+    for root, _, files in os.walk(folder):
+        for name in files:
+            if tfmodule.terraform_kind(name):
+                found.append(os.path.relpath(os.path.join(root, name), folder))
+    return sorted(found)
+
+
+def cli(folder: str, arguments: list[str]) -> tuple[int, dict]:
+    run = subprocess.run([SCRIPT, "check", "--format", "json", *arguments], cwd=folder, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode, json.loads(run.stdout)
+
+
+def failing(report: dict) -> set[str]:
+    return {f"{f['path']}:{f['resource'].replace(f['resource_type'] + '.', '', 1)}" for f in report["findings"]}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_as_a_directory_and_as_each_single_file(case: str, tmp_path) -> None:
+    expected = spec(case)
+    folder = copy_case(case, tmp_path)
+    arguments = expected.get("args", [])
+    for strict, wanted in ((False, expected["fail"]), (True, expected["strict_fail"])):
+        mode = ["--strict"] if strict else []
+        code, report = cli(folder, [*mode, *arguments, "."])
+        assert report["errors"] == []
+        assert failing(report) == set(wanted), f"strict={strict}"
+        assert code == (1 if wanted else 0)
+    for single in expected.get("single", terraform_files(folder)):
+        code, report = cli(folder, [*arguments, single])
+        assert report["errors"] == [], single
+        assert failing(report) == set(expected["fail"]), single
+
+
+def test_finding_lines_point_at_the_flag_in_the_file_that_declares_it(tmp_path) -> None:
+    folder = copy_case("module-calls", tmp_path)
+    _, report = cli(folder, ["."])
+    (finding,) = report["findings"]
+    assert (finding["path"], finding["line"], finding["column"]) == ("modules/bias/main.tf", 10, 5)
+    assert "from argument `encrypt` of `module.bias_fail`" in finding["message"]
+    assert "instance_count is 4, from argument `n` of `module.bias_fail`" in finding["message"]
+
+
+def test_a_var_file_names_the_deployment_and_holds_for_the_count(tmp_path) -> None:
+    folder = copy_case("var-file-deployment", tmp_path)
+    _, report = cli(folder, ["."])
+    assert report["findings"] == []  # prod.tfvars is not auto-loaded
+    with open(os.path.join(folder, "main.tf"), "a", encoding="utf-8") as handle:
+        handle.write('\nvariable "n" {\n  default = 1\n}\n\n' + JOB.format(name="counted", count="var.n", flag="false"))
+    _, report = cli(folder, ["."])
+    assert failing(report) == {"main.tf:counted"}  # a root's count is open: any apply may pass another
+    _, report = cli(folder, ["--var", "n=1", "--var", "encrypt=true", "."])
+    assert failing(report) == set()  # one named deployment: its count holds
+    _, report = cli(folder, ["--var-file", "prod.tfvars", "--var", "n=1", "."])
+    (finding,) = report["findings"]
+    assert finding["resource"].endswith(".job") and "--var-file prod.tfvars" in finding["message"]
+    assert "variable `encrypt` set by --var-file prod.tfvars" in finding["message"]
+
+
+JOB = """resource "awscc_sagemaker_model_bias_job_definition" "{name}" {{
+  job_resources = {{ cluster_config = {{ instance_count = {count} }} }}
+  network_config = {{ enable_inter_container_traffic_encryption = {flag} }}
+}}
+"""
+
+
+def test_a_child_no_module_calls_is_a_root_with_its_own_defaults(tmp_path) -> None:
+    (tmp_path / "modules" / "bias").mkdir(parents=True)
+    (tmp_path / "modules" / "bias" / "main.tf").write_text(
+        'variable "n" {\n  default = 1\n}\n\n' + JOB.format(name="job", count="var.n", flag="false"))
+    report = scan([str(tmp_path)], Options())
+    assert [(f.resource, f.path.endswith("modules/bias/main.tf")) for f in report.findings] == [
+        ("awscc_sagemaker_model_bias_job_definition.job", True)]
+    assert "variable `n`, which Terraform does not bound" in report.findings[0].message
+
+
+def test_modules_json_records_fetched_modules(tmp_path) -> None:
+    fetched = tmp_path / ".terraform" / "modules" / "remote"
+    fetched.mkdir(parents=True)
+    (fetched / "main.tf").write_text('variable "encrypt" {}\n\n' + JOB.format(name="job", count=2, flag="var.encrypt"))
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(json.dumps(
+        {"Modules": [{"Key": "", "Source": "", "Dir": "."},
+                     {"Key": "remote", "Source": "registry.terraform.io/x/y/aws", "Dir": ".terraform/modules/remote"}]}))
+    (tmp_path / "main.tf").write_text('module "remote" {\n  source  = "x/y/aws"\n  encrypt = false\n}\n'
+                                      + JOB.format(name="local", count=1, flag="true"))
+    report = scan([str(tmp_path / "main.tf")], Options())
+    assert [f.resource for f in report.findings] == ["module.remote.awscc_sagemaker_model_bias_job_definition.job"]
+
+
+def test_a_long_chain_of_locals_is_judged_and_conditional_locals_stay_small() -> None:
+    chain = "locals {\n  l0 = false\n" + "".join(f"  l{k} = local.l{k - 1}\n" for k in range(1, 1500)) + "}\n"
+    (subject,) = terraform.read_tf(chain + JOB.format(name="job", count=2, flag="local.l1499"), "main.tf")
+    assert [(v.kind, v.literal, v.origin) for _, v in subject.flag] == [("literal", False, "local `l1499`")]
+    conditional = "locals {\n  l0 = true\n" + "".join(
+        f"  l{k} = var.c{k} ? local.l{k - 1} : local.l{k - 1}\n" for k in range(1, 60)) + "}\n"
+    (subject,) = terraform.read_tf(conditional + JOB.format(name="job", count=2, flag="local.l59"), "main.tf")
+    assert [(v.kind, v.literal) for _, v in subject.flag] == [("literal", True)]
+    assert judge(subject) is None
+
+
+def test_too_many_possible_values_fail_closed_with_a_note() -> None:
+    distinct = "locals {\n  l0 = true\n" + "".join(
+        f"  l{k} = var.c{k} ? local.l{k - 1} : {{ v = local.l{k - 1} }}\n" for k in range(1, 12)) + "}\n"
+    (subject,) = terraform.read_tf(distinct + JOB.format(name="job", count=2, flag="local.l11"), "main.tf")
+    verdict = judge(subject)
+    assert verdict is not None and "too complex to judge" in verdict.message
+
+
+def test_many_resources_in_one_file_are_located_in_one_pass() -> None:
+    import time
+
+    text = "".join(JOB.format(name=f"job{i}", count=2, flag="false") for i in range(5000))
+    started = time.perf_counter()
+    subjects = terraform.read_tf(text, "main.tf")
+    elapsed = time.perf_counter() - started
+    assert len(subjects) == 5000 and subjects[-1].line == 4999 * 4 + 1 and subjects[-1].flag[0][1].line == 4999 * 4 + 3
+    assert elapsed < 10  # quadratic location took minutes here
+
+
+def test_validation_bounds() -> None:
+    bound = tfmodule.validation_bound
+    assert bound("n", {"validation": [{"condition": terraform.Expr("var.n <= 1")}]}) == 1
+    assert bound("n", {"validation": [{"condition": terraform.Expr("var.n < 3 && var.n >= 1")}]}) == 2
+    assert bound("n", {"validation": [{"condition": terraform.Expr("contains([1, 4], var.n)")}]}) == 4
+    assert bound("n", {"validation": [{"condition": terraform.Expr("var.n == 1 || var.n == 9")}]}) is None
+    assert bound("n", {"validation": [{"condition": terraform.Expr("var.n > 0")}]}) is None
+    assert bound("n", {"validation": [{"condition": terraform.Expr("var.m <= 1")}]}) is None
+
+
+def test_var_assignments_read_as_terraform_reads_them() -> None:
+    assert tfmodule.parse_var_assignment("n=4") == ("n", 4)
+    assert tfmodule.parse_var_assignment("encrypt=false") == ("encrypt", False)
+    assert tfmodule.parse_var_assignment("name=job-a") == ("name", "job-a")
+    with pytest.raises(ValueError):
+        tfmodule.parse_var_assignment("novalue")
