@@ -133,7 +133,7 @@ def test_modules_json_records_fetched_modules(tmp_path) -> None:
 def test_a_long_chain_of_locals_is_judged_and_conditional_locals_stay_small() -> None:
     chain = "locals {\n  l0 = false\n" + "".join(f"  l{k} = local.l{k - 1}\n" for k in range(1, 1500)) + "}\n"
     (subject,) = terraform.read_tf(chain + JOB.format(name="job", count=2, flag="local.l1499"), "main.tf")
-    assert [(v.kind, v.literal, v.origin) for _, v in subject.flag] == [("literal", False, "local `l1499`")]
+    assert [(v.kind, v.literal, v.origin) for _, v in subject.flag] == [("literal", False, "local `l0`")]
     conditional = "locals {\n  l0 = true\n" + "".join(
         f"  l{k} = var.c{k} ? local.l{k - 1} : local.l{k - 1}\n" for k in range(1, 60)) + "}\n"
     (subject,) = terraform.read_tf(conditional + JOB.format(name="job", count=2, flag="local.l59"), "main.tf")
@@ -142,11 +142,30 @@ def test_a_long_chain_of_locals_is_judged_and_conditional_locals_stay_small() ->
 
 
 def test_too_many_possible_values_fail_closed_with_a_note() -> None:
-    distinct = "locals {\n  l0 = true\n" + "".join(
-        f"  l{k} = var.c{k} ? local.l{k - 1} : {{ v = local.l{k - 1} }}\n" for k in range(1, 12)) + "}\n"
-    (subject,) = terraform.read_tf(distinct + JOB.format(name="job", count=2, flag="local.l11"), "main.tf")
+    # Two chains that swap at every level: each local may be either literal under 2^k assignments, and no
+    # two of them merge, so the bound cuts in and the value is unknown (a failure), never a silent pass.
+    swapping = "locals {\n  l0 = true\n  m0 = false\n" + "".join(
+        f"  l{k} = var.c{k} ? local.l{k - 1} : local.m{k - 1}\n"
+        f"  m{k} = var.d{k} ? local.m{k - 1} : local.l{k - 1}\n" for k in range(1, 12)) + "}\n"
+    (subject,) = terraform.read_tf(swapping + JOB.format(name="job", count=2, flag="local.l11"), "main.tf")
     verdict = judge(subject)
     assert verdict is not None and "too complex to judge" in verdict.message
+
+
+def test_a_verdict_over_many_scenarios_reads_the_same_in_every_run(tmp_path) -> None:
+    # Scenarios live in sets, whose order follows the string hash seed: the reported scenario must not.
+    swapping = "locals {\n  l0 = true\n  m0 = false\n" + "".join(
+        f"  l{k} = var.c{k} ? local.l{k - 1} : local.m{k - 1}\n"
+        f"  m{k} = var.d{k} ? local.m{k - 1} : local.l{k - 1}\n" for k in range(1, 8)) + "}\n"
+    (tmp_path / "main.tf").write_text(swapping + JOB.format(name="job", count=2, flag="local.l7"))
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run([sys.executable, "-m", "sagemaker_iac_lint", "check", str(tmp_path)],
+                             capture_output=True, text=True, env=env)
+        assert run.returncode == 1, run.stderr
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
 
 
 def test_many_resources_in_one_file_are_located_in_one_pass() -> None:
@@ -176,3 +195,21 @@ def test_var_assignments_read_as_terraform_reads_them() -> None:
     assert tfmodule.parse_var_assignment("name=job-a") == ("name", "job-a")
     with pytest.raises(ValueError):
         tfmodule.parse_var_assignment("novalue")
+
+
+def test_a_module_that_reaches_no_monitored_type_is_not_parsed(tmp_path) -> None:
+    # No SageMaker resource here, and the one local call names a folder that is not there: nothing of
+    # this module can be judged, so a file Terraform itself would refuse is not this linter's error.
+    (tmp_path / "main.tf").write_text('module "data" {\n  source = "../../modules/user_data"\n}\n')
+    (tmp_path / "broken.tf").write_text('resource "aws_s3_bucket" "b" {\n  acl = "a"\n  acl = "b"\n}\n')
+    report = scan([str(tmp_path)], Options(strict=True))
+    assert report.errors == [] and report.findings == []
+    # with the called folder on disk, the call may reach a monitored type: the module is read in full
+    child = tmp_path / "child"
+    child.mkdir()
+    (child / "main.tf").write_text(JOB.format(name="job", count=2, flag="false"))
+    (tmp_path / "main.tf").write_text('module "data" {\n  source = "./child"\n}\n')
+    (tmp_path / "broken.tf").unlink()
+    report = scan([str(tmp_path)], Options(strict=True))
+    assert report.errors == []
+    assert [f.resource for f in report.findings] == ["module.data.awscc_sagemaker_model_bias_job_definition.job"]

@@ -1363,18 +1363,23 @@ def subject_for(
     return subject
 
 
-LOGICAL_ID_SECTIONS = ("Resources", "Parameters", "Conditions", "Mappings", "Outputs")
+LOGICAL_ID_SECTIONS = ("Resources", "Parameters", "Conditions", "Mappings")
+# Sections whose content can change a verdict. A second `Description` (the AWS documentation's own
+# monitoring schedule example has one) changes nothing judged, so it is not worth refusing the file for.
+JUDGED_SECTIONS = frozenset(LOGICAL_ID_SECTIONS + ("Transform", "Rules"))
 
 
 def check_duplicates(data: Any) -> None:
-    """A section written twice, or a logical id written twice in one section: CloudFormation refuses the
-    template, and reading only one of them could pass what the other fails. Raises ReadError."""
-    duplicates = getattr(data, "duplicates", None)
-    if duplicates:
-        key, lines = next(iter(duplicates.items()))
+    """A judged section written twice, or a logical id written twice in one section: the tools disagree on
+    which copy deploys (`aws cloudformation deploy` refuses the file, the service keeps the last), and
+    judging one copy could pass what the other fails, so the file is not judged. Raises ReadError."""
+    duplicates = getattr(data, "duplicates", None) or {}
+    for key, lines in duplicates.items():
+        if key not in JUDGED_SECTIONS:
+            continue
         raise ReadError(
             f"line {lines[1]}: the top-level section `{key}` is written again (first at line {lines[0]}); "
-            f"CloudFormation rejects a template with a duplicate section"
+            f"keep one, since tools disagree on which copy deploys"
         )
     for section in LOGICAL_ID_SECTIONS:
         mapping = data.get(section)
@@ -1383,7 +1388,7 @@ def check_duplicates(data: Any) -> None:
             key, lines = next(iter(duplicates.items()))
             raise ReadError(
                 f"line {lines[1]}: the logical id `{key}` is written again in `{section}` (first at line "
-                f"{lines[0]}); CloudFormation rejects a template with a duplicate logical id"
+                f"{lines[0]}); keep one, since tools disagree on which copy deploys"
             )
 
 

@@ -425,6 +425,11 @@ def _resolve_locals(name: str, role: str, context: TfContext) -> None:
             _expand(locals_[current], role, context, ALWAYS, f"local `{current}`"), f"local `{current}`")
 
 
+def _scenario_order(scenario: frozenset) -> list:
+    """Sets iterate in a hash order that changes from run to run; verdicts and messages must not."""
+    return sorted(scenario)
+
+
 def _simplify(found: list, what: str) -> list:
     """Merge possibilities that differ only in one condition's branch (``c ? x : x`` is x), so that
     conditionals over the same value do not double at every level; past the bound, unknown."""
@@ -437,15 +442,15 @@ def _simplify(found: list, what: str) -> list:
         changed = True
         while changed and len(scenarios) > 1:
             changed = False
-            for scenario in list(scenarios):
-                for condition, branch in scenario:
+            for scenario in sorted(scenarios, key=_scenario_order):
+                for condition, branch in sorted(scenario):
                     other = (scenario - {(condition, branch)}) | {(condition, not branch)}
                     if other in scenarios and scenario in scenarios:
                         scenarios -= {scenario, other}
                         scenarios.add(scenario - {(condition, branch)})
                         changed = True
                         break
-        out += [(scenario, item, origin) for scenario in scenarios]
+        out += [(scenario, item, origin) for scenario in sorted(scenarios, key=_scenario_order)]
     if len(out) > MAX_POSSIBILITIES:
         return [(ALWAYS, _too_complex(what), "")]
     return out

@@ -63,6 +63,9 @@ MAX_MODULE_DEPTH = 32  # calls inside calls; deeper (or a cycle) is reported, no
 _OVERRIDE = re.compile(r"(?:^|_)override\.(?:tf|tofu)(?:\.json)?\Z")
 _MARKERS = (b"sagemaker_", b"\\")  # every monitored type name holds the first; an escape may spell one
 _CALL_MARKERS = (b"module", b"source")
+# A call is followed only when its source is a local path that exists (or `terraform init` recorded it);
+# a source is a literal string, so it shows in the bytes, unless an escape spells it.
+_LOCAL_SOURCE = re.compile(rb'"?source"?\s*[=:]\s*"(\.\.?(?:/[^"]*)?)"')
 
 
 def terraform_kind(name: str) -> str:
@@ -293,8 +296,9 @@ def _read_text(path: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def repository_root(directory: str) -> str:
-    """The git work tree holding ``directory``, else the current directory (when it holds it)."""
+def repository_root(directory: str, scanned: Iterable[str] = ()) -> str:
+    """Where to look for the modules that call ``directory``: the git work tree holding it, else the
+    current directory when it holds it, else the outermost scanned directory that holds it."""
     current = os.path.abspath(directory)
     while True:
         if os.path.exists(os.path.join(current, ".git")):
@@ -303,9 +307,12 @@ def repository_root(directory: str) -> str:
         if parent == current:
             break
         current = parent
-    cwd = os.getcwd()
     absolute = os.path.abspath(directory)
-    return cwd if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep) else absolute
+    holding = [os.getcwd()] + sorted(scanned, key=len)
+    for candidate in holding:
+        if absolute == candidate or absolute.startswith(candidate.rstrip(os.sep) + os.sep):
+            return candidate
+    return absolute
 
 
 class Deployment:
@@ -365,10 +372,18 @@ class Project:
         return False
 
     def _may_call(self, directory: str) -> bool:
+        """Whether the module may call a module on disk: a look at the bytes, so that a module with no
+        monitored type and no local call is never parsed (and its errors, if any, are not ours)."""
+        recorded = os.path.isfile(os.path.join(directory, ".terraform", "modules", "modules.json"))
         for name in module_files(directory):
             raw = self._bytes(os.path.join(directory, name))
-            if raw and all(marker in raw for marker in _CALL_MARKERS):
+            if not raw or not all(marker in raw for marker in _CALL_MARKERS):
+                continue
+            if recorded or b"\\" in raw:
                 return True
+            for source in _LOCAL_SOURCE.findall(raw):
+                if os.path.isdir(os.path.join(directory, source.decode("utf-8", "replace"))):
+                    return True
         return False
 
     def module(self, directory: str) -> Module:
@@ -673,7 +688,7 @@ def judge_paths(paths: Iterable[str], deployment: Deployment | None = None,
     for directory in targets:
         if not project.reaches_monitored(directory):
             continue
-        for root in sorted(project.roots_reaching(directory, repository_root(directory))):
+        for root in sorted(project.roots_reaching(directory, repository_root(directory, targets))):
             roots.setdefault(root, None)
     subjects: list[tuple[str, Subject]] = []
     seen: set[tuple] = set()
