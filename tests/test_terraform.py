@@ -112,7 +112,7 @@ FINDINGS = {
     ("terraform/sagemaker-15/count-from-variable.fail.tf", f"{MB}.job_fail_count_from_variable"):
         ("instance_count comes from variable `instance_count`, which Terraform does not bound", 7, 1),
     ("terraform/sagemaker-15/flag-from-variable.fail.tf", f"{MB}.job_fail_flag_variable_no_default"):
-        ("comes from variable `encrypt_inter_container_traffic`, which has no default, so it is not provably true", 40, 5),
+        ("comes from variable `encrypt_inter_container_traffic`, which has no default and no value given, so it is not provably true", 40, 5),
     ("terraform/sagemaker-15/flag-from-variable.fail.tf", f"{MB}.job_fail_flag_variable_default_false"):
         ("is false, from the default of variable `encryption_off`", 75, 5),
     ("terraform/sagemaker-15/local.fail.tf", f"{MB}.job_fail_local_false"):

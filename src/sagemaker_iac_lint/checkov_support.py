@@ -322,6 +322,11 @@ def _tf_original(rule: Rule, entity: Entity, address: str) -> Subject | None:
     # The same context the CLI's `.tf` reader builds, from the same bc-python-hcl2 ("wrapped") shape.
     context = terraform.tf_context(payload, "wrapped", text)
     attributes = terraform.normalise_checkov_conf(body)
+    if written != entity.name:  # one instance of count/for_each: bind its iterator as the CLI does
+        from .tfmodule import instance_context
+
+        block = terraform.Block(entity.resource_type, written, attributes, path, line, end, 1, text.splitlines())
+        context = instance_context(block, context, address)
     return terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, context, end)
 
 

@@ -355,7 +355,7 @@ def _variable(name: str, role: str, context: TfContext, scenario: frozenset, ori
             where = "this module does not declare it" if context.module else "has no default in this file"
             return [(scenario, Value.unknown(f"variable `{name}`, which {where}"), origin)]
         if entry is NO_DEFAULT:
-            return [(scenario, Value.unknown(f"variable `{name}`, which has no default"), origin)]
+            return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
         return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
     if role == "count" and not entry.fixed:
         if entry.bound is not None:

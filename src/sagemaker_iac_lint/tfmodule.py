@@ -647,6 +647,17 @@ def _expansions(block: Block, context: TfContext, address: str) -> list[tuple[st
     return [(address, context)]
 
 
+def instance_context(block: Block, context: TfContext, address: str) -> TfContext:
+    """The context (``count.index``, ``each.key``/``each.value``) of one instance of ``block``, named by
+    its full address (``type.name["key"]``, as Checkov names it); the block's own context when no
+    expansion has that address."""
+    written = f"{block.type}.{block.name}"
+    for candidate, instance in _expansions(block, context, written):
+        if candidate == address:
+            return instance
+    return context
+
+
 def _meta_values(node: object, context: TfContext) -> list:
     """The literal values a meta-argument may take; [] when any is unknown."""
     values = []
