@@ -106,6 +106,7 @@ class Rule(_FrozenRecord):
         "create_only",
         "severity",
         "nonexistent_tf_types",
+        "hub_title",
     )
 
     def __init__(
@@ -124,6 +125,7 @@ class Rule(_FrozenRecord):
         severity: str = "medium",  # Security Hub's severity
         # hashicorp/aws names that users reach for but that do not exist: reported, never ignored.
         nonexistent_tf_types: tuple[str, ...] = (),
+        hub_title: str = "",  # Security Hub's title, when it does not follow from ``resource_kind``
     ) -> None:
         _set(self, "number", number)
         _set(self, "resource_kind", resource_kind)
@@ -138,6 +140,7 @@ class Rule(_FrozenRecord):
         _set(self, "create_only", create_only)
         _set(self, "severity", severity)
         _set(self, "nonexistent_tf_types", nonexistent_tf_types)
+        _set(self, "hub_title", hub_title)
 
     @property
     def control(self) -> str:
@@ -153,9 +156,8 @@ class Rule(_FrozenRecord):
 
     @property
     def title(self) -> str:
-        kind = self.resource_kind
-        plural = kind.replace("schedule ", "schedules ", 1) if "schedule " in kind else kind + "s"
-        return f"SageMaker {plural} should enable inter-container traffic encryption"
+        """The control's title as the Security Hub page gives it."""
+        return self.hub_title or f"SageMaker {self.resource_kind}s should have inter-container traffic encryption enabled"
 
     @property
     def short_description(self) -> str:
@@ -255,9 +257,10 @@ RULES: tuple[Rule, ...] = (
         count_path=SCHEDULE_COUNT_PATH,
         flag_path=FLAG_PATH,
         multi_instance_only=False,
-        config_rule="sagemaker-monitoring-schedule-encrypt-in-transit",
+        config_rule="sagemaker-monitoring-schedule-traffic-encryption",
         scope=SCHEDULE_SCOPE,
         resource_noun="monitoring schedule",
+        hub_title="SageMaker monitoring schedules should have inter-container traffic encryption enabled",
         create_only=False,  # MonitoringSchedule NetworkConfig updates without interruption
     ),
 )
