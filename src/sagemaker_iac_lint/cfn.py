@@ -194,6 +194,9 @@ TemplateLoader.add_multi_constructor("!", _construct_tag)
 
 def load_template(text: str, is_json: bool = False) -> Any:
     """Parse YAML or JSON text into marked dicts. Raises ReadError with a one-line reason."""
+    from .nesting import refuse_deep
+
+    refuse_deep(text)  # before libyaml sees it: its C code can overflow the stack on deep nesting
     if is_json:
         # A raw tab is only legal between JSON tokens, where YAML refuses it: swap it for a space of the
         # same width so the fast marked loader reads JSON too and columns stay right.
@@ -278,11 +281,17 @@ def parse_parameter_document(data: Any, source: str) -> dict[str, str]:
 
 def load_parameter_file(path: str) -> Deployment:
     """A ``--parameter-file``: JSON (or YAML) in either form. Raises ReadError."""
+    from .files import read_regular_file
+    from .scan import MAX_BYTES, decode
+
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
+        raw = read_regular_file(path, MAX_BYTES)
     except OSError as error:
         raise ReadError(f"cannot read parameter file {path}: {error.strerror or error}") from None
+    try:
+        text = decode(raw)
+    except ReadError as error:
+        raise ReadError(f"cannot read parameter file {path}: {error}") from None
     data = load_template(text, is_json=text.lstrip().startswith(("{", "[")))
     return Deployment(path, parse_parameter_document(data, path))
 
@@ -323,15 +332,17 @@ def samconfig_deployments(template_path: str) -> list[Deployment]:
     else:
         return []
     try:
-        with open(config_path, "rb") as handle:
-            raw = handle.read()
+        from .files import read_regular_file
+        from .scan import MAX_BYTES
+
+        raw = read_regular_file(config_path, MAX_BYTES)
         if name.endswith(".toml"):
             import tomllib
 
             data: Any = tomllib.loads(raw.decode("utf-8"))
         else:
-            data = yaml.load(raw.decode("utf-8"), Loader=TemplateLoader)  # noqa: S506 - a SafeLoader subclass
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+            data = load_template(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, ReadError) as error:
         raise ReadError(f"cannot read {name} beside the template: {error}") from None
     if not isinstance(data, dict):
         return []

@@ -205,6 +205,7 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
 
 def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
     from . import config as config_module
+    from . import emit
     from .output import FORMATTERS, format_errors
     from .scan import Options, scan
 
@@ -216,12 +217,12 @@ def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
         select = config_module.rule_ids(args.select, "--select") if args.select else config.select
         ignore = config_module.rule_ids(args.ignore, "--ignore") if args.ignore else config.ignore
     except config_module.ConfigError as error:
-        print(f"sagemaker-iac-lint: error: {error}", file=sys.stderr)
+        emit.error_line(str(error))
         return EXIT_ERROR
     try:
         deployments = _deployments(args.parameter_file, args.parameter)
     except ValueError as error:
-        print(f"sagemaker-iac-lint: error: {error}", file=sys.stderr)
+        emit.error_line(str(error))
         return EXIT_ERROR
     options = Options(
         deployments=deployments,
@@ -232,19 +233,20 @@ def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
         var_files=tuple(args.var_files) if args.var_files else config.var_files,
         variables=tuple(args.variables) if args.variables else config.variables,
     )
-    report = scan(args.paths or ["."], options)
-    rendered = FORMATTERS[args.format](report)
+    paths = args.paths or ["."]
     if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
-        except OSError as error:
-            print(f"sagemaker-iac-lint: error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        named = emit.output_is_an_input(args.output, [*paths, *(args.parameter_file or []), *options.var_files,
+                                                       *([config.path] if config.path else [])])
+        if named is not None:
+            emit.error_line(f"--output {args.output} would overwrite the input {named}: write the report elsewhere")
             return EXIT_ERROR
-    else:
-        sys.stdout.write(rendered)
-    sys.stderr.write(format_errors(report))
-    if report.errors:
+    report = scan(paths, options)
+    rendered = FORMATTERS[args.format](report)
+    problem = emit.write_report_file(args.output, rendered) if args.output else emit.write_stdout(rendered)
+    emit.write_stderr(format_errors(report))
+    if problem:
+        emit.error_line(problem)
+    if report.errors or problem:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.findings else EXIT_CLEAN
 

@@ -42,15 +42,54 @@ class Config(_Record):
 
 
 def find_pyproject(start: str) -> str | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` that holds our table, as ruff looks for
+    its own: a ``pyproject.toml`` without ``[tool.sagemaker-iac-lint]`` (a Python package inside a
+    larger repository) does not hide the configuration above it. One whose table is misspelt
+    (``[tool.sagemaker_iac_lint]``) is returned, so that ``load`` says so."""
     directory = os.path.abspath(start)
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate):
+        if os.path.isfile(candidate) and _may_hold_our_table(candidate):
             return candidate
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
         directory = parent
+
+
+def _may_hold_our_table(path: str) -> bool:
+    """Whether the file holds our table (or a misspelling of it). Only a file that names us
+    anywhere is parsed; one that cannot be read or parsed is returned, so that load() says why."""
+    from .files import read_regular_file
+
+    try:
+        raw = read_regular_file(path, MAX_CONFIG_BYTES)
+    except OSError:
+        return True
+    if b"sagemaker" not in raw.lower():
+        return False
+    try:
+        tool = _toml().loads(raw.decode("utf-8")).get("tool")
+    except Exception:  # noqa: BLE001 - not UTF-8, not TOML: load() reports it
+        return True
+    if not isinstance(tool, dict):
+        return True
+    return any(_spelling(name) == SECTION for name in tool)
+
+
+def _toml():
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, no-redef]
+    return tomllib
+
+
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _spelling(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def rule_ids(values: object, where: str) -> frozenset[str]:
@@ -70,16 +109,28 @@ def rule_ids(values: object, where: str) -> frozenset[str]:
 def load(path: str | None) -> Config:
     if path is None:
         return Config()
+    tomllib = _toml()
+    from .files import read_regular_file
+
     try:
-        import tomllib  # type: ignore[import-not-found]
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found, no-redef]
+        raw = read_regular_file(path, MAX_CONFIG_BYTES)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
     try:
-        with open(path, "rb") as handle:
-            document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: cannot read configuration: not UTF-8 (invalid byte at offset {error.start})") from None
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from None
-    section = document.get("tool", {}).get(SECTION)
+    tool = document.get("tool")
+    if tool is None:
+        return Config(path=path)
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table, so [tool.{SECTION}] cannot be read")
+    section = tool.get(SECTION)
+    misspelt = [name for name in tool if name != SECTION and _spelling(name) == SECTION]
+    if misspelt:
+        raise ConfigError(f"{path}: [tool.{misspelt[0]}] is not read: the table is [tool.{SECTION}]")
     if section is None:
         return Config(path=path)
     if not isinstance(section, dict):

@@ -164,8 +164,12 @@ def read_count(value: Value) -> int | None:
         return literal
     if isinstance(literal, float) and literal.is_integer():
         return int(literal)
-    if isinstance(literal, str) and literal.strip().lstrip("+").isdigit():
-        return int(literal.strip())
+    if isinstance(literal, str):
+        # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses
+        text = literal.strip()
+        digits = text[1:] if text[:1] == "+" else text
+        if digits.isascii() and digits.isdigit():
+            return int(digits)
     return None
 
 

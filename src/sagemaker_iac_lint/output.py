@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import __version__
+from . import escape
 from .rules import RULES, Rule
 from .scan import Report
 
@@ -13,13 +14,14 @@ SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "
 
 
 def format_text(report: Report) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.rule.control} {f.message}" for f in report.findings]
+    lines = [f"{escape.text_path(f.path)}:{f.line}:{f.column}: {f.rule.control} {escape.text(f.message)}"
+             for f in report.findings]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def format_errors(report: Report) -> str:
     """One line per unreadable file, for stderr: the file first, as editors expect."""
-    return "".join(f"{e.path}: error: {e.message}\n" for e in report.errors)
+    return "".join(f"{escape.text_path(e.path)}: error: {escape.text(e.message)}\n" for e in report.errors)
 
 
 def format_json(report: Report) -> str:
@@ -43,7 +45,7 @@ def format_json(report: Report) -> str:
         ],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(escape.json_data(document), indent=2) + "\n"
 
 
 def _sarif_rule(rule: Rule) -> dict:
@@ -75,7 +77,7 @@ def _fingerprint(rule: Rule, path: str, resource: str) -> str:
     import hashlib
 
     # Line numbers move when a file is edited; the rule, file and resource name do not.
-    return hashlib.sha256(f"{rule.control}\0{path}\0{resource}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{rule.control}\0{path}\0{resource}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def format_sarif(report: Report) -> str:
@@ -91,7 +93,7 @@ def format_sarif(report: Report) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": escape.sarif_location(f.path),
                         "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
                     },
                     "logicalLocations": [{"name": f.resource, "kind": "resource"}]
@@ -107,7 +109,7 @@ def format_sarif(report: Report) -> str:
         {
             "level": "error",
             "message": {"text": f"{e.path}: {e.message}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"}}}],
+            "locations": [{"physicalLocation": {"artifactLocation": escape.sarif_location(e.path)}}],
         }
         for e in report.errors
     ]
@@ -133,15 +135,11 @@ def format_sarif(report: Report) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(escape.json_data(document), indent=2) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+_escape_data = escape.github_data
+_escape_property = escape.github_property
 
 
 def format_github(report: Report) -> str:

@@ -12,6 +12,7 @@ import os
 import re
 
 from .errors import ReadError
+from .files import not_a_regular_file, read_regular_file
 from .rules import NONEXISTENT_TF_TYPES, RULES, Rule, _FrozenRecord, _Record, _set, find_rule
 
 TYPE_CHECKING = False
@@ -149,7 +150,10 @@ def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[
     """
     for path in paths:
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path, onerror=None):
+            unreadable: list[OSError] = []  # a directory the walk cannot list is an error, not skipped
+            for root, dirs, files in os.walk(path, onerror=unreadable.append):
+                while unreadable:
+                    yield _walk_problem(unreadable.pop(0), path)
                 if exclude:
                     dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
                 else:
@@ -159,6 +163,8 @@ def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[
                         full = os.path.join(root, name)
                         if not exclude or not _excluded(full, exclude):
                             yield full, None
+            while unreadable:
+                yield _walk_problem(unreadable.pop(0), path)
         elif os.path.lexists(path):
             if not _excluded(path, exclude):
                 yield path, None
@@ -166,15 +172,25 @@ def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[
             yield path, "no such file or directory"
 
 
+def _walk_problem(error: OSError, top: str) -> tuple[str, str]:
+    return (error.filename if isinstance(error.filename, str) else top), \
+        f"cannot read directory: {error.strerror or error}"
+
+
 def decode(raw: bytes) -> str:
     """Text of a file, or ReadError for binary and non-UTF-8 content."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")):
+        # UTF-32's little-endian mark starts with UTF-16's: look for it first
+        encoding = "utf-32" if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "utf-16"
         try:
-            return raw.decode("utf-16")
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
-            raise ReadError("not valid UTF-16 text") from None
+            raise ReadError(f"not valid {encoding.upper()} text") from None
+        if "\x00" in text:
+            raise ReadError("binary file (contains NUL characters), not a template")
+        return text
     if b"\x00" in raw:
         raise ReadError("binary file (contains NUL bytes), not a template")
     try:
@@ -208,34 +224,10 @@ def mentions_monitored_type(text: str) -> bool:
     return any(name in unescaped for name in TYPE_NAMES)
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-
-
 def _read_bytes(path: str) -> bytes:
-    """The file's bytes, or its first MAX_BYTES + 1 when it holds more. Raises OSError.
-
-    os.read rather than a file object: a regular file takes one read, where a buffered file
-    object takes two and an object more, which shows in a scan of hundreds of files that mostly
-    get no closer look.
-    """
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        size = os.fstat(fd).st_size
-        # os.read(n) allocates n bytes up front: ask for what the file holds (and one byte more,
-        # to see it grew), not for the bound
-        raw = os.read(fd, min(size, MAX_BYTES) + 1)
-        if len(raw) == size:
-            return raw
-        # a file that grew or shrank since fstat, a pipe, a size the system does not know: read on
-        # to the end or past the bound
-        parts, total = [raw], len(raw)
-        while raw and total <= MAX_BYTES:
-            raw = os.read(fd, min(MAX_BYTES + 1 - total, 1024 * 1024))
-            parts.append(raw)
-            total += len(raw)
-        return b"".join(parts)
-    finally:
-        os.close(fd)
+    """The file's bytes, or its first MAX_BYTES + 1 when it holds more; only a regular file is
+    read (``files``). Raises OSError."""
+    return read_regular_file(path, MAX_BYTES)
 
 
 def read_file(path: str, deployments: list | None = None) -> list[Subject]:
@@ -374,7 +366,11 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
             continue
         scanned += 1
         if path.lower().endswith(TERRAFORM_SUFFIXES) and not os.path.isdir(path):
-            terraform_files.append((path, shown))  # judged as modules, below
+            problem = not_a_regular_file(path)
+            if problem:
+                errors.append(FileError(shown, problem))
+            else:
+                terraform_files.append((path, shown))  # judged as modules, below
             continue
         try:
             subjects = read_file(path, options.deployments)
@@ -388,13 +384,20 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
             errors.append(FileError(shown, "too large to read in memory"))
             continue
         except Exception as error:  # noqa: BLE001 - a reader bug must not hide the other files' results
-            errors.append(FileError(shown, f"internal error while reading ({type(error).__name__}: {error})"))
+            errors.append(FileError(shown, internal_error("reading", error)))
             continue
         if subjects:
-            findings.extend(findings_for(shown, subjects, options))
+            try:
+                findings.extend(findings_for(shown, subjects, options))
+            except RecursionError:
+                errors.append(FileError(shown, "nesting too deep to judge"))
+            except Exception as error:  # noqa: BLE001 - a bug judging one file must not hide the others
+                errors.append(FileError(shown, internal_error("judging", error)))
     if terraform_files:
         _scan_terraform(terraform_files, options, findings, errors)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
+    seen_errors: set[str] = set()
+    errors = [e for e in errors if not (e.path in seen_errors or seen_errors.add(e.path))]  # one line per file
     return Report(findings, errors, scanned)
 
 
@@ -417,13 +420,34 @@ def _scan_terraform(files: list[tuple[str, str]], options: Options, findings: li
     try:
         subjects, problems = tfmodule.judge_paths([path for path, _ in files], deployment,
                                                   lambda: _hcl2_problem(terraform))
-    except RecursionError:
-        errors.append(FileError(files[0][1], "nesting too deep to read"))
-        return
+    except Exception:  # noqa: BLE001 - judged again module by module, so one module's crash is its own
+        subjects, problems = [], []
+        by_directory: dict[str, list[tuple[str, str]]] = {}
+        for path, name in files:
+            by_directory.setdefault(os.path.dirname(os.path.abspath(path)), []).append((path, name))
+        for group in by_directory.values():
+            try:
+                found, trouble = tfmodule.judge_paths([path for path, _ in group], deployment,
+                                                      lambda: _hcl2_problem(terraform))
+            except Exception as error:  # noqa: BLE001
+                message = "nesting too deep to read" if isinstance(error, RecursionError) \
+                    else internal_error("reading this file's Terraform module", error)
+                errors.extend(FileError(name, message) for _, name in group)
+                continue
+            subjects.extend(found)
+            problems.extend(trouble)
     for path, message in problems:
         errors.append(FileError(shown(path) if not path.startswith("--var") else path, message))
     by_file: dict[str, list[Subject]] = {}
     for path, subject in subjects:
         by_file.setdefault(path, []).append(subject)
     for path, group in by_file.items():
-        findings.extend(findings_for(shown(path), group, options))
+        try:
+            findings.extend(findings_for(shown(path), group, options))
+        except Exception as error:  # noqa: BLE001 - a bug judging one file must not hide the others
+            errors.append(FileError(shown(path), internal_error("judging", error)))
+
+
+def internal_error(doing: str, error: BaseException) -> str:
+    """The one line for a bug of ours met on one file: the file is an error, not a crash."""
+    return f"internal error while {doing} ({type(error).__name__}: {error}); please report it"

@@ -956,6 +956,10 @@ def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None 
 def _load_json(text: str) -> object:
     import json
 
+    from .nesting import refuse_deep
+
+    refuse_deep(text)
+
     try:
         return json.loads(text)
     except RecursionError:

@@ -94,7 +94,8 @@ def module_files(directory: str) -> list[str]:
         return []
     chosen: dict[str, str] = {}
     for name in names:
-        if not name.endswith(MODULE_SUFFIXES) or not os.path.isfile(os.path.join(directory, name)):
+        # not isfile(): a FIFO or a dangling link among the module's files is read, and so reported
+        if not name.endswith(MODULE_SUFFIXES) or os.path.isdir(os.path.join(directory, name)):
             continue
         stem = _stem(name)
         if name.endswith((".tofu", ".tofu.json")) or stem not in chosen:
@@ -283,11 +284,15 @@ def _part_bound(name: str, part: str) -> float | None:
 def _read_text(path: str) -> str:
     from .scan import decode
 
+    from .files import read_regular_file
+    from .scan import MAX_BYTES
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular_file(path, MAX_BYTES)
     except OSError as error:
         raise ReadError(error.strerror or str(error)) from None
+    if len(raw) > MAX_BYTES:
+        raise ReadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB, not read")
     return decode(raw)
 
 
@@ -349,9 +354,14 @@ class Project:
 
     def _bytes(self, path: str) -> bytes | None:
         if path not in self.bytes_cache:
+            from .files import read_regular_file
+            from .scan import MAX_BYTES
+
             try:
-                with open(path, "rb") as handle:
-                    self.bytes_cache[path] = handle.read()
+                raw = read_regular_file(path, MAX_BYTES)
+                if len(raw) > MAX_BYTES:
+                    raise OSError(0, f"larger than {MAX_BYTES // (1024 * 1024)} MB, not read")
+                self.bytes_cache[path] = raw
             except OSError as error:
                 self.errors.setdefault(path, error.strerror or str(error))
                 self.bytes_cache[path] = None
@@ -664,7 +674,7 @@ def _meta_values(node: object, context: TfContext) -> list:
     for _, item, _ in _expand(node, "meta", context, ALWAYS, ""):
         if isinstance(item, Value):
             return []
-        if isinstance(item, str) and item.strip().isdigit():
+        if isinstance(item, str) and item.strip().isascii() and item.strip().isdigit():
             item = int(item.strip())
         elif isinstance(item, float) and item.is_integer():
             item = int(item)
