@@ -3,12 +3,13 @@
 Two environments because python-hcl2 and Checkov's bc-python-hcl2 install the same ``hcl2``
 package and must never share one: ``tests`` holds python-hcl2 and cfn-lint, ``checkov`` holds
 Checkov (and so bc-python-hcl2). ``minimal`` proves the CLI with the base dependency only.
-Every session runs the whole test tree; modules skip what their environment cannot run.
+Every test session runs the whole test tree; modules skip what their environment cannot run.
+``lint`` runs ruff and fails on any finding.
 """
 
 import nox
 
-nox.options.sessions = ["tests", "checkov", "minimal"]
+nox.options.sessions = ["lint", "tests", "checkov", "minimal"]
 nox.options.reuse_existing_virtualenvs = True
 
 TEST_DEPS = ["pytest>=7", "jsonschema>=4", "pre-commit>=3", "hypothesis>=6"]
@@ -37,3 +38,10 @@ def minimal(session: nox.Session) -> None:
     """pyyaml only: CloudFormation works, Terraform says clearly what is missing."""
     session.install(".", *TEST_DEPS)
     run_pytest(session)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over the package, the tests and the benchmark (rules in pyproject.toml); fails on a finding."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "src", "tests", "bench", "noxfile.py")

@@ -19,14 +19,13 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("hypothesis")
+import yaml  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from test_properties import ShortDumper, short_form, templates  # noqa: E402
 
 from sagemaker_iac_lint.checkov_support import checkov_dir  # noqa: E402
 from sagemaker_iac_lint.rules import RULES  # noqa: E402
-from test_properties import ShortDumper, short_form, templates  # noqa: E402
-
-import yaml  # noqa: E402
 
 TEMPLATES_PER_RUN = int(os.environ.get("AGREEMENT_FILES_PER_RUN", "20"))  # more for a longer hunt
 HAS_CFN_LINT = importlib.util.find_spec("cfnlint") is not None

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from fixture_cases import FIXTURES
 
 GOOD = os.path.join(FIXTURES, "cloudformation", "sagemaker-15", "literal.fail.yaml")
@@ -45,7 +44,7 @@ BAD_INPUTS = {
     "deep.yaml": (f"Resources:\n  Job:\n    Type: {JOB}\n    Properties: " + "[" * 100000 + "]" * 100000 + "\n", None),
     "tab-indented.yaml": (f"Resources:\n\tJob:\n\t\tType: {JOB}\n", "invalid YAML"),
     "unknown-tag.yaml": (f"Resources:\n  Job:\n    Type: {JOB}\n    Properties: !!python/object:os.system ls\n", "invalid YAML"),
-    "broken.tf": (f'resource "awscc_sagemaker_model_bias_job_definition" "x" {{\n  job_resources = {{\n', None),
+    "broken.tf": ('resource "awscc_sagemaker_model_bias_job_definition" "x" {\n  job_resources = {\n', None),
 }
 
 

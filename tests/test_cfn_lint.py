@@ -17,7 +17,7 @@ import subprocess
 import sys
 import textwrap
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -26,9 +26,9 @@ cfnlint = pytest.importorskip("cfnlint")
 from cfnlint.config import ConfigMixIn  # noqa: E402
 from cfnlint.helpers import create_rules  # noqa: E402
 from cfnlint.runner import Runner  # noqa: E402
+from fixture_cases import all_fixtures  # noqa: E402
 
 import sagemaker_iac_lint.cfn_lint as cfn_lint_rules  # noqa: E402
-from fixture_cases import all_fixtures  # noqa: E402
 from sagemaker_iac_lint.cli import main as cli_main  # noqa: E402
 from sagemaker_iac_lint.rules import RULES, find_rule  # noqa: E402
 
@@ -74,7 +74,7 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _runner() -> Runner:
     # Loading cfn-lint's ~300 rules takes a second or more; one runner keeps them and gets a new
     # configuration per run (cfn-lint configures every rule afresh at the start of each template).
@@ -85,7 +85,7 @@ def run_cfn_lint(paths: list[str], *args: str) -> list:
     """cfn-lint's own runner, in-process, with our rules appended by module name."""
     runner = _runner()
     runner.config = ConfigMixIn(["--append-rules", MODULE, *args, "--", *paths])
-    runner.config.templates  # as Runner() does: older cfn-lint reads stdin unless this was looked at
+    _ = runner.config.templates  # as Runner() does: older cfn-lint reads stdin unless this was looked at
     return list(runner.run())
 
 
@@ -109,7 +109,7 @@ def as_finding(match) -> tuple:
     return (find_rule(match.rule.id).control, resource, match.linenumber, match.columnnumber, match.message)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cli_findings(strict: bool) -> dict[str, set[tuple]]:
     args = [sys.executable, "-m", "sagemaker_iac_lint", "check", "--format", "json"]
     args += ["--strict"] if strict else []
@@ -123,7 +123,7 @@ def cli_findings(strict: bool) -> dict[str, set[tuple]]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def cfn_lint_matches(strict: bool) -> dict[str, list]:
     args = ["--configure-rule", *(f"{rule.cfn_lint_id}:strict=true" for rule in RULES)] if strict else []
     found: dict[str, list] = defaultdict(list)

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ import pytest
 pytest.importorskip("checkov")
 
 from fixture_cases import all_fixtures  # noqa: E402
+
 from sagemaker_iac_lint import checkov_support  # noqa: E402
 from sagemaker_iac_lint.checkov_support import Entity, checkov_dir, judge_entity, strict_mode  # noqa: E402
 from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL  # noqa: E402
@@ -104,8 +105,7 @@ def checkov_reports(result: subprocess.CompletedProcess) -> list[dict]:
     assert result.stdout.lstrip().startswith(("{", "[")), result.stdout[-2000:] + result.stderr[-4000:]
     data = json.loads(result.stdout)
     reports = data if isinstance(data, list) else [data]
-    for report in reports:
-        assert "Failed to run check" not in result.stderr, result.stderr[-4000:]
+    assert "Failed to run check" not in result.stderr, result.stderr[-4000:]
     return reports
 
 
@@ -144,7 +144,7 @@ class Results:
         self.parsing_errors: set[str] = set()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checkov_results(base: str, strict: bool) -> Results:
     """Every framework over the whole tree in one Checkov run, from the tree's root."""
     result = run_checkov(["-d", ".", "-o", "json", "--framework", *FRAMEWORKS.values()], Path(base), strict)
@@ -168,7 +168,7 @@ def _fixture_id(reported_path: str) -> str:
     return f"{fmt}/{folder.split('__', 1)[0]}/{name}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cli_results(base: str, strict: bool) -> Results:
     paths = [str(copied(Path(base), fixture)) for fixture in SCANNED]
     results = Results()

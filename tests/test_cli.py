@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
-
 from fixture_cases import FIXTURES
+
 from sagemaker_iac_lint.cli import main
 
 CFN = os.path.join(FIXTURES, "cloudformation")

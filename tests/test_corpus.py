@@ -10,8 +10,8 @@ import os
 import shutil
 
 import pytest
-
 from fixture_cases import CORPUS
+
 from sagemaker_iac_lint.scan import Options, scan
 
 REAL = os.path.join(CORPUS, "real")

@@ -7,8 +7,8 @@ import re
 import shutil
 
 import pytest
-
 from fixture_cases import FORMATS, Fixture, all_fixtures, expected_failures
+
 from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL
 from sagemaker_iac_lint.scan import Options, read_file, scan
 

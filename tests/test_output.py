@@ -9,8 +9,8 @@ import json
 import os
 
 import pytest
-
 from fixture_cases import FIXTURES
+
 from sagemaker_iac_lint.cli import main
 
 SNAPSHOTS = os.path.join(os.path.dirname(__file__), "snapshots")

@@ -11,7 +11,6 @@ import os
 import sys
 
 import pytest
-
 from console import lines, run
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and FIFOs")

@@ -15,8 +15,8 @@ import subprocess
 import sys
 
 import pytest
-
 from fixture_cases import FIXTURES
+
 from sagemaker_iac_lint import terraform, tfmodule
 from sagemaker_iac_lint.core import judge
 from sagemaker_iac_lint.scan import Options, scan

@@ -17,7 +17,8 @@ from .rules import RULES_BY_CFN_TYPE, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: a start-up cost for annotations only
-    from typing import Any, Callable, Iterator
+    from collections.abc import Callable, Iterator
+    from typing import Any
 
 try:  # libyaml's C parser when present: an order of magnitude faster
     _BaseLoader: type = yaml.CSafeLoader

@@ -31,8 +31,9 @@ import os
 import sys
 import threading
 from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from .core import Subject, judge
 from .rules import Rule
@@ -87,7 +88,7 @@ class Outcome:
 
 def outcome(subject: Subject, strict: bool) -> Outcome:
     """The CLI's verdict on one subject, its own suppressions included, as a Checkov result."""
-    from .scan import Options, suppression_reason, findings_for
+    from .scan import Options, findings_for, suppression_reason
 
     findings = findings_for(subject.name, [subject], Options(strict=strict))
     if findings:
@@ -150,7 +151,7 @@ def spare_checkless_document_runners(modules: Mapping[str, Any] | None = None,
             if runner_class is None or not callable(load):
                 continue
             if not getattr(load, _SPARED, False):
-                setattr(runner_class, "_load_files", _load_only_with_checks(load))
+                runner_class._load_files = _load_only_with_checks(load)
             guarded += 1
         except Exception:  # noqa: BLE001 - a Checkov we do not know: leave it as it is
             continue
@@ -424,7 +425,7 @@ def _int(value: object, fallback: int) -> int:
 class _GraphIndex:
     """Where each resource of a Checkov Terraform graph is written, indexed once per graph."""
 
-    _last: "_GraphIndex | None" = None
+    _last: _GraphIndex | None = None
 
     def __init__(self, graph: Any):
         self.graph = graph
@@ -436,7 +437,7 @@ class _GraphIndex:
                 self.resources.setdefault(address, []).append(where)
 
     @classmethod
-    def of(cls, graph: Any) -> "_GraphIndex":
+    def of(cls, graph: Any) -> _GraphIndex:
         last = cls._last
         if last is None or last.graph is not graph:
             last = cls._last = cls(graph)

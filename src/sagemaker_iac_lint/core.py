@@ -11,7 +11,7 @@ from .rules import Rule, _FrozenRecord, _Record, _set
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it is a start-up cost for annotations only
-    from typing import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 LITERAL = "literal"
 ABSENT = "absent"
@@ -42,18 +42,18 @@ class Value(_FrozenRecord):
         _set(self, "column", column)
 
     @classmethod
-    def of(cls, literal: object, origin: str = "", line: int = 0, column: int = 0) -> "Value":
+    def of(cls, literal: object, origin: str = "", line: int = 0, column: int = 0) -> Value:
         return cls(LITERAL, literal, origin, line, column)
 
     @classmethod
-    def absent(cls, origin: str = "", line: int = 0, column: int = 0) -> "Value":
+    def absent(cls, origin: str = "", line: int = 0, column: int = 0) -> Value:
         return cls(ABSENT, None, origin, line, column)
 
     @classmethod
-    def unknown(cls, origin: str, line: int = 0, column: int = 0) -> "Value":
+    def unknown(cls, origin: str, line: int = 0, column: int = 0) -> Value:
         return cls(UNKNOWN, None, origin, line, column)
 
-    def at(self, line: int, column: int) -> "Value":
+    def at(self, line: int, column: int) -> Value:
         """The same value, located at ``line``/``column`` unless it already has a position."""
         if self.line:
             return self

@@ -13,8 +13,8 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import yaml
 
@@ -374,8 +374,8 @@ def _section_what(rule: Rule) -> str:
         )
     else:
         parts.append(
-            f"The resource fails whenever the flag is not provably `true`, whatever the instance count, in the "
-            f"standard and the strict mode alike.\n"
+            "The resource fails whenever the flag is not provably `true`, whatever the instance count, in the "
+            "standard and the strict mode alike.\n"
         )
     if rule.scope:
         parts.append(
@@ -412,7 +412,7 @@ def _section_example(rule: Rule) -> str:
         parts.append(_fence("hcl", tf_example(rule, tf_type, encrypted=False)))
     if rule.multi_instance_only:
         parts.append(
-            f"The same job on 1 instance passes in the standard mode and fails with `--strict`:\n\n"
+            "The same job on 1 instance passes in the standard mode and fails with `--strict`:\n\n"
             "```console\n$ sagemaker-iac-lint check --strict template.yaml\n"
             + example_output(rule, strict=True, text=cfn_example(rule, encrypted=False, count=1))
             + "```\n"

@@ -81,9 +81,9 @@ def output_is_an_input(output: str, inputs: list[str]) -> str | None:
         except OSError:
             continue
         if os.path.isdir(path) and real_output.startswith(os.path.realpath(path).rstrip(os.sep) + os.sep):
-            from .scan import is_candidate
-
             import stat
+
+            from .scan import is_candidate
 
             if stat.S_ISREG(target.st_mode) and is_candidate(os.path.basename(output)) and not _holds_our_report(output):
                 return output

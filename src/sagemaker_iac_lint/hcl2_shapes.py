@@ -27,7 +27,7 @@ from .hcl import Expr, template_value, unescape
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable
+    from collections.abc import Callable
 
 INSTALL_HINT = "install 'sagemaker-iac-lint[terraform]'"
 

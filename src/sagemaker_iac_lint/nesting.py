@@ -30,7 +30,7 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     """True when ``text`` could nest deeper than ``limit`` levels (see the module)."""
     openers = text.count("[") + text.count("{")
     # cheap bounds first: most files are judged by these two counts alone
-    deep_indent = re.search(r"^[ \t?-]{%d}" % max((limit - openers) // 2 - 1, 0), text, re.M)
+    deep_indent = re.search(rf"^[ \t?-]{{{max((limit - openers) // 2 - 1, 0)}}}", text, re.M)
     if openers <= limit // 2 and deep_indent is None:
         return False
     return _depth(text) > limit

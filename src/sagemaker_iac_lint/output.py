@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from . import __version__
-from . import escape
+from . import __version__, escape
 from .rules import RULES, Rule
 from .scan import Report
 

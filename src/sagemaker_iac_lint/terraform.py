@@ -49,7 +49,6 @@ parse; ``hcl2`` is imported on first use only.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .core import ALWAYS, Possibilities, Subject, Value, compatible
 from .errors import ReadError
@@ -59,12 +58,19 @@ from .hcl import code_chars as _code_chars
 from .hcl import line_of as _line_of
 from .hcl import template_value as _template
 from .hcl import unescape as _unescape
-from .hcl2_shapes import INSTALL_HINT, _hcl2_parser, _hcl_body, _hcl_value, _one_line, _unquote, hcl2_problem, normalise_checkov_conf
+from .hcl2_shapes import (
+    _hcl2_parser,
+    _hcl_body,
+    _one_line,
+    _unquote,
+    hcl2_problem,
+    normalise_checkov_conf,
+)
 from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing and json are start-up costs a .tf scan does without
-    from typing import Callable
+    from collections.abc import Callable
 
 __all__ = [
     "AFTER_APPLY",
@@ -102,8 +108,8 @@ class Variable:
 
     __slots__ = ("name", "node", "context", "origin", "fixed", "bound")
 
-    def __init__(self, name: str, node: object, context: "TfContext | None" = None, origin: str = "",
-                 fixed: bool = False, bound: "int | float | None" = None) -> None:
+    def __init__(self, name: str, node: object, context: TfContext | None = None, origin: str = "",
+                 fixed: bool = False, bound: int | float | None = None) -> None:
         self.name = name
         self.node = node
         self.context = context
@@ -141,7 +147,7 @@ class TfContext:
         self.module = module
         self.memo: dict = {}
 
-    def bind(self, name: str, value: dict) -> "TfContext":
+    def bind(self, name: str, value: dict) -> TfContext:
         """The same context with one more iterator (``each``, ``count`` or a dynamic block's)."""
         other = TfContext.__new__(TfContext)
         for slot in TfContext.__slots__:
@@ -706,7 +712,7 @@ def _unsupported(rule: Rule, resource_type: str, address: str) -> str:
 
 def subject_from_attributes(rule: Rule, address: str, resource_type: str, attributes: object, line: int,
                             context: TfContext, end_line: int = 0, column: int = 1,
-                            block: "Block | None" = None) -> Subject:
+                            block: Block | None = None) -> Subject:
     """A ``Subject`` from a resource's attributes in the normalised shape (see the module docstring).
 
     ``line``/``end_line`` bound the resource block in its file's text (``block.lines``, else

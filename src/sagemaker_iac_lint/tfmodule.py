@@ -39,11 +39,10 @@ from .terraform import (
     ParsedFile,
     TfContext,
     Variable,
+    _code_chars,
     _collection_items,
     _expand,
-    _guarded,
     _monitored,
-    _code_chars,
     _strip_parens,
     parse_tf,
     parse_tf_json,
@@ -52,7 +51,7 @@ from .terraform import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Iterable
+    from collections.abc import Callable, Iterable
 
 MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
@@ -282,10 +281,8 @@ def _part_bound(name: str, part: str) -> float | None:
 
 
 def _read_text(path: str) -> str:
-    from .scan import decode
-
     from .files import read_regular_file
-    from .scan import MAX_BYTES
+    from .scan import MAX_BYTES, decode
 
     try:
         raw = read_regular_file(path, MAX_BYTES)
@@ -580,8 +577,11 @@ class Project:
             if rule is None:
                 continue
             for address, instance in _expansions(block, context, f"{prefix}{block.type}.{block.name}"):
-                subject = _guarded(lambda: [subject_from_attributes(
-                    rule, address, block.type, block.body, block.line, instance, block.end_line, block.column, block)])[0]
+                try:
+                    subject = subject_from_attributes(rule, address, block.type, block.body, block.line, instance,
+                                                      block.end_line, block.column, block)
+                except RecursionError:
+                    raise ReadError("nested too deeply to read") from None
                 if self.deployment and chain[0] == root:
                     _name_deployment(subject, self.deployment.name())
                 out.append((block, subject, chain))

@@ -19,6 +19,7 @@ setting: ``--configure-rule E9515:strict=true``, ``configure_rules: {E9515: {str
 from __future__ import annotations
 
 from ..rules import RULES, Rule
+
 # Only the module, not its base class: cfn-lint would try to instantiate any rule class it finds here.
 from . import _adapter
 

@@ -26,7 +26,8 @@ a walk, and the CLI's resolver turns it into an unknown or absent value with a r
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from cfnlint.jsonschema import ValidationError
 from cfnlint.rules import RuleMatch
