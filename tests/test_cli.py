@@ -169,6 +169,7 @@ ARGUMENT_WORDS = [
     "-o=out", "-oout", "--output", "--output=x=y", "--output=", "--select", "SageMaker.15,E9509", "--select=E9510",
     "--ignore", "CKV_SAGEMAKER_22", "--exclude", "*.json", "--exclude=examples/*", "--config", "pyproject.toml",
     "--config=p.toml", "--conf", "--str", "--no-s", "--form", "-h", "--help", "--version", "-1", "-x",
+    "--exit-zero", "--exit-zero=1", "--exit",
 ]
 
 
@@ -296,3 +297,22 @@ def test_condition_that_cannot_be_evaluated_stays_possible(capsys, tmp_path) -> 
         encoding="utf-8",
     )
     assert run(["check", str(template)], capsys)[0] == 1
+
+
+def test_version_short_and_long_spelling() -> None:
+    from sagemaker_iac_lint import __version__
+
+    for flag in ("-V", "--version"):
+        result = subprocess.run([sys.executable, "-m", "sagemaker_iac_lint", flag], capture_output=True, text=True,
+                                timeout=120)
+        assert (result.returncode, result.stdout, result.stderr) == (0, f"sagemaker-iac-lint {__version__}\n", "")
+
+
+def test_exit_zero_reports_findings_but_exits_0_and_errors_still_exit_2(tmp_path) -> None:
+    command = [sys.executable, "-m", "sagemaker_iac_lint", "check", "--no-config", "--exit-zero"]
+    result = subprocess.run(command + [LITERAL], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert len(result.stdout.splitlines()) == 3 and all(" SageMaker.15 " in line for line in result.stdout.splitlines())
+    (tmp_path / "bad.yaml").write_text("Resources:\n  J:\n    Type: AWS::SageMaker::ModelBiasJobDefinition\n    Properties: [\n")
+    result = subprocess.run(command + [LITERAL, str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and len(result.stdout.splitlines()) == 3

@@ -72,7 +72,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Find SageMaker monitoring jobs without inter-container traffic encryption "
         "(Security Hub SageMaker.15, .9, .10, .13, .22) in CloudFormation and Terraform.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     commands.required = True
 
@@ -93,6 +93,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        help="Terraform: a deployment's variable file, as `terraform apply -var-file` (repeatable)")
     check.add_argument("--var", dest="variables", metavar="NAME=VALUE", action="append",
                        help="Terraform: a deployment's variable value, as `terraform apply -var` (repeatable)")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings (a file that cannot be read still exits 2)")
     check.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
     check.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
     check.add_argument("--parameter-file", metavar="FILE", action="append",
@@ -127,11 +129,13 @@ class _CheckArguments:
         self.variables: list[str] | None = None
         self.config: str | None = None
         self.no_config = False
+        self.exit_zero = False
         self.parameter_file: list[str] | None = None
         self.parameter: list[str] | None = None
 
 
-_CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True)}
+_CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True),
+                "--exit-zero": ("exit_zero", True)}
 _CHECK_OPTIONS = {
     "--format": "format",
     "--output": "output",
@@ -248,7 +252,7 @@ def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
         emit.error_line(problem)
     if report.errors or problem:
         return EXIT_ERROR
-    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+    return EXIT_FINDINGS if report.findings and not args.exit_zero else EXIT_CLEAN
 
 
 def _deployments(files: list[str] | None, assignments: list[str] | None) -> list | None:
