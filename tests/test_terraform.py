@@ -453,6 +453,9 @@ def test_nonexistent_aws_types_are_reported_not_ignored() -> None:
             assert verdict is not None
             assert f"`{rtype}` does not exist in the hashicorp/aws provider" in verdict.message
             assert rule.tf_types[0] in verdict.message
+            assert "to true" not in verdict.message  # it is true already: only the type is wrong
+            off = one(job("  network_config {\n    enable_inter_container_traffic_encryption = false\n  }", rtype=rtype))
+            assert judge(off).message.endswith("and set `network_config.enable_inter_container_traffic_encryption` to true.")
 
 
 # ---------------------------------------------------------------------------------------------

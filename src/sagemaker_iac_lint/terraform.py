@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 
-from .core import ALWAYS, Possibilities, Subject, Value, compatible
+from .core import ALWAYS, Possibilities, Subject, Value, compatible, flag_is_true
 from .errors import ReadError
 from .hcl import _INTERPOLATION, Expr, LineIndex
 from .hcl import closing as _closing
@@ -702,11 +702,12 @@ def _attribute_position(lines: list[str], first: int, last: int, key: str, json_
     return None
 
 
-def _unsupported(rule: Rule, resource_type: str, address: str) -> str:
+def _unsupported(rule: Rule, resource_type: str, address: str, flag_is_set: bool) -> str:
     flag = ".".join(rule.tf_path(rule.flag_path))
+    then = f" (keeping `{flag}` true)" if flag_is_set else f" and set `{flag}` to true"
     return (
         f"`{resource_type}` does not exist in the hashicorp/aws provider, so Terraform rejects `{address}`: "
-        f"define the {rule.resource_kind} with `{rule.tf_types[0]}` (hashicorp/awscc) and set `{flag}` to true."
+        f"define the {rule.resource_kind} with `{rule.tf_types[0]}` (hashicorp/awscc){then}."
     )
 
 
@@ -726,7 +727,10 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if lines:
         subject.suppressions = _suppressions(lines, line, end_line, json_text)
     if resource_type in NONEXISTENT_TF_TYPES:
-        subject.unsupported = _unsupported(rule, resource_type, address)
+        flag_path = rule.tf_path(rule.scope) + rule.tf_path(rule.flag_path)
+        flag_is_set = isinstance(attributes, dict) and all(
+            flag_is_true(value) for _, value in _walk(attributes, flag_path, "flag", context))
+        subject.unsupported = _unsupported(rule, resource_type, address, flag_is_set)
         return subject
     if not isinstance(attributes, dict):
         unreadable = Value.unknown(f"the resource body, written as {_kind(attributes)}")
