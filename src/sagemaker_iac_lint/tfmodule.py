@@ -612,13 +612,9 @@ class Project:
 
 
 def _name_deployment(subject: Subject, name: str) -> None:
-    if hasattr(type(subject), "deployment") or "deployment" in getattr(type(subject), "__slots__", ()):
-        try:
-            subject.deployment = name  # type: ignore[attr-defined]
-            return
-        except AttributeError:
-            pass
-    subject.notes.append(f"deployment {name}")
+    """The deployment a finding was judged for: in its own field, and in the message, as CloudFormation's."""
+    subject.deployment = name
+    subject.notes.append(f"deployment `{name}`")
 
 
 def _expansions(block: Block, context: TfContext, address: str) -> list[tuple[str, TfContext]]:
