@@ -181,3 +181,14 @@ def test_only_a_comment_suppresses_in_yaml(tmp_path) -> None:
                                              "    Properties:")
     (tmp_path / "t.yaml").write_text(text)
     assert run("check", "--no-config", "t.yaml", cwd=tmp_path).returncode == 1
+
+
+def test_a_file_named_many_ways_is_scanned_once(tmp_path) -> None:
+    (tmp_path / "t.yaml").write_text(job())
+    (tmp_path / "main.tf").write_text('resource "awscc_sagemaker_model_bias_job_definition" "j" {\n'
+                                      "  job_resources = { cluster_config = { instance_count = 2 } }\n}\n")
+    result = run("check", "--no-config", "t.yaml", "./t.yaml", str(tmp_path / "t.yaml"), "main.tf", "./main.tf", ".",
+                 cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    out = lines(result.stdout)
+    assert [line.split(":", 1)[0] for line in out] == ["main.tf", "t.yaml"], out

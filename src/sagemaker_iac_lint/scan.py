@@ -359,8 +359,13 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
     errors: list[FileError] = []
     scanned = 0
     terraform_files: list[tuple[str, str]] = []
+    seen_files: set[str] = set()  # a file named twice (`t.yaml ./t.yaml .`) is scanned once, as first named
     for path, problem in iter_files(paths, options.exclude):
         shown = path[2:] if path.startswith("./") else path
+        absolute = os.path.abspath(path)
+        if absolute in seen_files:
+            continue
+        seen_files.add(absolute)
         if problem:
             errors.append(FileError(shown, problem))
             continue
