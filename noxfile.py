@@ -20,8 +20,8 @@ def run_pytest(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """python-hcl2 + cfn-lint: the CLI, the cfn-lint rules, the docs, pre-commit."""
-    session.install(".[terraform,cfn-lint]", "cfn-lint[sarif]", *TEST_DEPS)
+    """python-hcl2 + cfn-lint + pygls: the CLI, fix, the language server, the cfn-lint rules, the docs, pre-commit."""
+    session.install(".[terraform,cfn-lint,lsp]", "cfn-lint[sarif]", *TEST_DEPS)
     run_pytest(session)
 
 
