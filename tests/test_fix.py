@@ -30,6 +30,9 @@ def _comments(text: str) -> list[str]:
 # Named limits: the flag's absence comes from an `Fn::If` / `AWS::NoValue` on NetworkConfig itself, a merge
 # key, a `Fn::ForEach` loop or a malformed value; these findings get "no automatic fix", said per finding.
 NOT_FIXED = {
+    "cloudformation/sagemaker-15/conditions.fail.json",
+    "cloudformation/sagemaker-15/conditions.fail.yaml",
+    "cloudformation/sagemaker-15/no-value.fail.json",
     "cloudformation/sagemaker-15/language-extensions.fail.yaml",
     "cloudformation/sagemaker-15/malformed.fail.yaml",
     "cloudformation/sagemaker-15/merge-keys.fail.yaml",
@@ -105,4 +108,26 @@ def test_flow_style_yaml(tmp_path, text, expected, capsys):
     target.write_text(text)
     cli.main(["fix", "--no-config", str(target)])
     assert expected in target.read_text()
+    capsys.readouterr()
+
+
+CFN_CASES = [p for p in CASES if not isinstance(p, type(pytest.param(None))) and p.parent.parent.name == "cloudformation"]
+
+
+def _cfn_lint_errors(path: Path) -> set[tuple[str, str]]:
+    from cfnlint.api import lint_file
+
+    return {(m.rule.id, m.message) for m in lint_file(path) if m.rule.id.startswith("E") and not m.rule.id.startswith("E9")}
+
+
+@pytest.mark.cfnlint
+@pytest.mark.parametrize("fixture", CFN_CASES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixed_template_gets_no_new_cfn_lint_error(tmp_path, fixture, capsys):
+    pytest.importorskip("cfnlint")
+    target = tmp_path / fixture.name
+    shutil.copy(fixture, target)
+    before = _cfn_lint_errors(target)
+    cli.main(["fix", "--unsafe-fixes", "--no-config", str(target)])
+    assert target.read_text() != fixture.read_text()
+    assert _cfn_lint_errors(target) <= before
     capsys.readouterr()

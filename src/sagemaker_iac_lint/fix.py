@@ -274,8 +274,8 @@ def _tree_fix(tree: _Tree, start, path: tuple[str, ...], _key, cfn_parameters=No
     title = f"Set `{shown}` to true"
     for index, name in enumerate(path):
         mapping = _mapping_of(node)
-        if mapping is None:
-            if _is_intrinsic(node):
+        if mapping is None or _is_intrinsic(mapping):
+            if _is_intrinsic(node) or mapping is not None:
                 raise _NoFix(f"`{'.'.join(path[:index]) or 'Properties'}` is an expression; the fix would replace it whole")
             raise _NoFix(f"`{'.'.join(path[:index]) or 'Properties'}` is not a mapping")
         found = _get(mapping, name)
@@ -734,7 +734,15 @@ def run(args) -> int:
                 print(f"sagemaker-iac-lint: error: cannot write {path}: {error.strerror}", file=sys.stderr)
         remaining = scan(paths, options) if changed else report
         rendered = FORMATTERS[args.format](remaining)
-        sys.stdout.write(rendered)
+        output = getattr(args, "output", None)
+        if output:
+            try:
+                _write(output, rendered)
+            except OSError as error:
+                print(f"sagemaker-iac-lint: error: cannot write {output}: {error.strerror}", file=sys.stderr)
+                return 2
+        else:
+            sys.stdout.write(rendered)
     fixed_count = len(report.findings) - len(remaining.findings)
     verb = "would fix" if diff else "fixed"
     summary = f"sagemaker-iac-lint: {verb} {fixed_count} of {len(report.findings)} finding(s)"
