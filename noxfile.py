@@ -37,3 +37,11 @@ def minimal(session: nox.Session) -> None:
     """pyyaml only: CloudFormation works, Terraform says clearly what is missing."""
     session.install(".", *TEST_DEPS)
     run_pytest(session)
+
+
+@nox.session(default=False)
+def fix_explore(session: nox.Session) -> None:
+    """Not run by default: the fix property test with new examples and a bigger budget."""
+    session.install(".[terraform,cfn-lint,lsp]", *TEST_DEPS)
+    session.env["FIX_RANDOM_EXAMPLES"] = session.env.get("FIX_RANDOM_EXAMPLES", "500")
+    session.run("python", "-m", "pytest", "-q", "--hypothesis-profile=explore", "tests/test_fix_properties.py")

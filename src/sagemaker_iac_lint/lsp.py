@@ -53,12 +53,7 @@ def _terraform_findings(path: str, text: str, open_texts: dict[str, str], option
     overlay[os.path.abspath(path)] = text
     project = tfmodule.Project(tfmodule.Deployment(options.var_files, options.variables))
     project.bytes_cache.update({p: t.encode("utf-8") for p, t in overlay.items()})
-    original = tfmodule.Project
-    tfmodule.Project = lambda *a, **k: project  # judge_paths builds its own project: hand it ours
-    try:
-        subjects, problems = tfmodule.judge_paths([os.path.abspath(path)])
-    finally:
-        tfmodule.Project = original
+    subjects, problems = tfmodule.judge_paths([os.path.abspath(path)], project=project)
     mine = [s for p, s in subjects if os.path.abspath(p) == os.path.abspath(path)]
     for problem_path, message in problems:
         if os.path.abspath(problem_path) == os.path.abspath(path):
