@@ -39,7 +39,7 @@ def minimal(session: nox.Session) -> None:
     run_pytest(session)
 
 
-@nox.session(default=False)
+@nox.session
 def fix_explore(session: nox.Session) -> None:
     """Not run by default: the fix property test with new examples and a bigger budget."""
     session.install(".[terraform,cfn-lint,lsp]", *TEST_DEPS)

@@ -251,9 +251,22 @@ class _Tree:
         return Edit("", at, at, written + comma + nl + indent)
 
 
+_LAST_TREE: list = []  # (text, is_json, tree): the findings of one file are fixed from one parse
+
+
+def _tree_of(text: str, is_json: bool) -> _Tree:
+    if _LAST_TREE and _LAST_TREE[0][0] is text and _LAST_TREE[0][1] == is_json:
+        tree = _LAST_TREE[0][2]
+        tree.step = tree._step()
+        return tree
+    tree = _Tree(text, is_json)
+    _LAST_TREE[:] = [(text, is_json, tree)]
+    return tree
+
+
 def _cfn_fix(finding: Finding, text: str, is_json: bool, rule: Rule) -> tuple[list[Edit], str, bool, str]:
     """(edits, title, replaces_expression, note) for a CloudFormation finding."""
-    tree = _Tree(text, is_json)
+    tree = _tree_of(text, is_json)
     if tree.root is None:
         raise _NoFix("the file could not be read with positions")
     resources = _get(tree.root, "Resources")
@@ -319,7 +332,7 @@ def _parameter_default_edit(tree: _Tree, root, name: str) -> Edit | None:
 
 
 def _tf_json_fix(finding: Finding, text: str, rule: Rule) -> tuple[list[Edit], str, bool, str]:
-    tree = _Tree(text, True)
+    tree = _tree_of(text, True)
     if tree.root is None:
         raise _NoFix("the file could not be read with positions")
     resource_type, name = _tf_address(finding.resource)
