@@ -21,8 +21,8 @@ def run_pytest(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """python-hcl2 + cfn-lint: the CLI, the cfn-lint rules, the docs, pre-commit."""
-    session.install(".[terraform,cfn-lint]", "cfn-lint[sarif]", *TEST_DEPS)
+    """python-hcl2 + cfn-lint + pygls: the CLI, fix, the language server, the cfn-lint rules, the docs, pre-commit."""
+    session.install(".[terraform,cfn-lint,lsp]", "cfn-lint[sarif]", *TEST_DEPS)
     run_pytest(session)
 
 
@@ -45,3 +45,11 @@ def lint(session: nox.Session) -> None:
     """ruff over the package, the tests and the benchmark (rules in pyproject.toml); fails on a finding."""
     session.install("ruff>=0.6")
     session.run("ruff", "check", "src", "tests", "bench", "noxfile.py")
+
+
+@nox.session
+def fix_explore(session: nox.Session) -> None:
+    """Not run by default: the fix property test with new examples and a bigger budget."""
+    session.install(".[terraform,cfn-lint,lsp]", *TEST_DEPS)
+    session.env["FIX_RANDOM_EXAMPLES"] = session.env.get("FIX_RANDOM_EXAMPLES", "500")
+    session.run("python", "-m", "pytest", "-q", "--hypothesis-profile=explore", "tests/test_fix_properties.py")

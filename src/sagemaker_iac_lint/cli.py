@@ -1,4 +1,4 @@
-"""The ``sagemaker-iac-lint`` command: ``check``, ``rules``, ``explain`` and ``checkov-dir``.
+"""The ``sagemaker-iac-lint`` command: ``check``, ``fix``, ``lsp``, ``rules``, ``explain`` and ``checkov-dir``.
 
 Exit status: 2 when a file could not be read or the usage is wrong, else 1 when anything was
 found, else 0.
@@ -101,10 +101,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        help="judge CloudFormation templates as the deployment this parameter file gives (repeatable)")
     check.add_argument("--parameter", metavar="KEY=VALUE", action="append",
                        help="a CloudFormation parameter value for the deployment judged (repeatable)")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes first (see `fix`), then report what is left")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix: also apply the unsafe fixes")
     return parser if command == "check" else _other_commands(commands, parser)
 
 
 def _other_commands(commands: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    from . import fix
+
+    fix.add_arguments(commands.add_parser("fix", help="edit the files so that what has a fix passes"))
+    lsp = commands.add_parser("lsp", help="run the language server on standard input and output")
+    lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it (stdio is the only transport)")
     commands.add_parser("rules", help="list the rules")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="SageMaker.15, E9515 or CKV_SAGEMAKER_15")
@@ -132,6 +139,8 @@ class _CheckArguments:
         self.exit_zero = False
         self.parameter_file: list[str] | None = None
         self.parameter: list[str] | None = None
+        self.fix = False  # --fix and --unsafe-fixes are read by argparse
+        self.unsafe_fixes = False
 
 
 _CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True),
@@ -208,6 +217,10 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
 
 
 def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
+    if getattr(args, "fix", False):
+        from . import fix
+
+        return fix.run(args)
     from . import config as config_module
     from . import emit
     from .output import FORMATTERS, format_errors
@@ -312,6 +325,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _run_check(args)
+        if args.command == "fix":
+            from . import fix
+
+            return fix.run(args)
+        if args.command == "lsp":
+            from . import lsp
+
+            return lsp.main()
         if args.command == "rules":
             return _run_rules()
         if args.command == "explain":

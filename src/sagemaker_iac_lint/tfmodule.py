@@ -690,14 +690,15 @@ def _key_text(key: object) -> str:
 
 
 def judge_paths(paths: Iterable[str], deployment: Deployment | None = None,
-                hcl2_problem: Callable[[], str | None] | None = None) -> tuple[list[tuple[str, Subject]], list[tuple[str, str]]]:
+                hcl2_problem: Callable[[], str | None] | None = None,
+                project: Project | None = None) -> tuple[list[tuple[str, Subject]], list[tuple[str, str]]]:
     """The subjects of every module that the given Terraform files belong to, each in the file that
     declares it, and (path, message) for every file that could not be read.
 
     ``paths``: module files and variable files, found by the walk or named on the command line.
     A subject is kept when its module, or a module on its call chain, is one the paths belong to.
     """
-    project = Project(deployment, hcl2_problem)
+    project = project or Project(deployment, hcl2_problem)  # a given project: its files' bytes may be unsaved buffers
     targets: dict[str, None] = {}
     for path in paths:
         targets.setdefault(os.path.normpath(os.path.dirname(os.path.abspath(path))), None)
