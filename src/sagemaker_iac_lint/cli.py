@@ -105,7 +105,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _other_commands(commands: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    commands.add_parser("rules", help="list the rules")
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="SageMaker.15, E9515 or CKV_SAGEMAKER_15")
     commands.add_parser("checkov-dir", help="print the directory holding the Checkov checks")
@@ -278,9 +279,17 @@ def _deployments(files: list[str] | None, assignments: list[str] | None) -> list
     return found
 
 
-def _run_rules() -> int:
+def _run_rules(format: str = "text") -> int:
     from .rules import RULES
 
+    if format == "json":
+        import json
+
+        listing = [{"rule": rule.control, "cfn_lint_id": rule.cfn_lint_id, "checkov_id": rule.checkov_id,
+                    "title": rule.short_description, "severity": rule.severity, "help_url": rule.help_url}
+                   for rule in RULES]
+        print(json.dumps(listing, indent=2))
+        return EXIT_CLEAN
     for rule in RULES:
         print(f"{rule.control:<14}{rule.cfn_lint_id:<7}{rule.checkov_id:<18}{rule.short_description}")
     return EXIT_CLEAN
@@ -313,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _run_check(args)
         if args.command == "rules":
-            return _run_rules()
+            return _run_rules(args.format)
         if args.command == "explain":
             return _run_explain(args.rule)
         return _run_checkov_dir()
