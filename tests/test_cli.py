@@ -316,3 +316,26 @@ def test_exit_zero_reports_findings_but_exits_0_and_errors_still_exit_2(tmp_path
     (tmp_path / "bad.yaml").write_text("Resources:\n  J:\n    Type: AWS::SageMaker::ModelBiasJobDefinition\n    Properties: [\n")
     result = subprocess.run(command + [LITERAL, str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and len(result.stdout.splitlines()) == 3
+
+
+def test_rules_json_lists_every_rule_from_the_table() -> None:
+    import json
+
+    from console import run as run_console
+
+    from sagemaker_iac_lint.rules import RULES
+
+    done = run_console("rules", "--format", "json")
+    assert (done.returncode, done.stderr) == (0, b"")
+    listing = json.loads(done.stdout)
+    assert [entry["rule"] for entry in listing] == [rule.control for rule in RULES]
+    assert listing[0] == {
+        "rule": "SageMaker.15", "cfn_lint_id": "E9515", "checkov_id": "CKV_SAGEMAKER_15",
+        "title": "SageMaker model bias job definitions should have inter-container traffic encryption enabled",
+        "description": "Model bias job definition on 2+ instances without inter-container traffic encryption",
+        "severity": "medium",
+        "help_url": "https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-15",
+        "config_rule": "sagemaker-model-bias-job-encrypt-in-transit",
+        "cloudformation_types": ["AWS::SageMaker::ModelBiasJobDefinition"],
+        "terraform_types": ["awscc_sagemaker_model_bias_job_definition"],
+    }

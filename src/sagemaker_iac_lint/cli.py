@@ -112,7 +112,8 @@ def _other_commands(commands: argparse._SubParsersAction, parser: argparse.Argum
     fix.add_arguments(commands.add_parser("fix", help="edit the files so that what has a fix passes"))
     lsp = commands.add_parser("lsp", help="run the language server on standard input and output")
     lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it (stdio is the only transport)")
-    commands.add_parser("rules", help="list the rules")
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="SageMaker.15, E9515 or CKV_SAGEMAKER_15")
     commands.add_parser("checkov-dir", help="print the directory holding the Checkov checks")
@@ -291,9 +292,19 @@ def _deployments(files: list[str] | None, assignments: list[str] | None) -> list
     return found
 
 
-def _run_rules() -> int:
+def _run_rules(format: str = "text") -> int:
     from .rules import RULES
 
+    if format == "json":
+        import json
+
+        listing = [{"rule": rule.control, "cfn_lint_id": rule.cfn_lint_id, "checkov_id": rule.checkov_id,
+                    "title": rule.title, "description": rule.short_description, "severity": rule.severity,
+                    "help_url": rule.help_url, "config_rule": rule.config_rule,
+                    "cloudformation_types": list(rule.cfn_types), "terraform_types": list(rule.tf_types)}
+                   for rule in RULES]
+        print(json.dumps(listing, indent=2))
+        return EXIT_CLEAN
     for rule in RULES:
         print(f"{rule.control:<14}{rule.cfn_lint_id:<7}{rule.checkov_id:<18}{rule.short_description}")
     return EXIT_CLEAN
@@ -334,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return lsp.main()
         if args.command == "rules":
-            return _run_rules()
+            return _run_rules(args.format)
         if args.command == "explain":
             return _run_explain(args.rule)
         return _run_checkov_dir()
