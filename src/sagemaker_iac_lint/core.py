@@ -253,10 +253,28 @@ def _message(subject: Subject, count: Value, flag: Value, scenario: frozenset, s
     )
 
 
+def _distinct(possibilities: Possibilities, relevant: Callable[[Value], bool] = lambda _: True) -> Possibilities:
+    """The possibilities that can change a verdict, each once: two values of one kind and literal in one
+    scenario judge alike (the first, as written first, is the one a message names). A mapping of
+    10,000 entries gives a handful of distinct counts and flags, not 10,000 x 10,000 pairs."""
+    seen: set = set()
+    out: Possibilities = []
+    for scenario, value in possibilities:
+        if not relevant(value):
+            continue
+        key = (scenario, value.kind, repr(value.literal))
+        if key not in seen:
+            seen.add(key)
+            out.append((scenario, value))
+    return out
+
+
 def _pairs(subject: Subject) -> Iterator[tuple[frozenset, Value, Value]]:
+    """(scenario, count, flag) for every combination that can hold, flags provably true left out
+    (they pass whatever the count)."""
     scopes = subject.scope if subject.scope is not None else always(Value.of(True))
-    counts = subject.count or always(Value.absent())
-    flags = subject.flag or always(Value.absent())
+    counts = _distinct(subject.count or always(Value.absent()))
+    flags = _distinct(subject.flag or always(Value.absent()), lambda flag: not flag_is_true(flag))
     for scope_scenario, scope_value in scopes:
         if scope_value.kind == ABSENT:
             continue  # no inline definition in this scenario: nothing to judge
@@ -287,7 +305,8 @@ def judge(subject: Subject, strict: bool = False) -> Verdict | None:
             continue
         number = read_count(count)
         if not subject.rule.multi_instance_only or number is None or number >= 2:
-            multi = multi or (scenario, count, flag)
+            multi = (scenario, count, flag)
+            break  # the first failing combination is the one reported: nothing after it can change that
         elif strict:
             single = single or (scenario, count, flag)
     chosen, strict_only = (multi, False) if multi else (single, True)
