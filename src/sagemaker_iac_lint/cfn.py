@@ -338,9 +338,9 @@ def samconfig_deployments(template_path: str) -> list[Deployment]:
 
         raw = read_regular_file(config_path, MAX_BYTES)
         if name.endswith(".toml"):
-            import tomllib
+            from .config import toml_module
 
-            data: Any = tomllib.loads(raw.decode("utf-8"))
+            data: Any = toml_module().loads(raw.decode("utf-8"))
         else:
             data = load_template(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, ReadError) as error:

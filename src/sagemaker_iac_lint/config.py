@@ -69,7 +69,7 @@ def _may_hold_our_table(path: str) -> bool:
     if b"sagemaker" not in raw.lower():
         return False
     try:
-        tool = _toml().loads(raw.decode("utf-8")).get("tool")
+        tool = toml_module().loads(raw.decode("utf-8")).get("tool")
     except Exception:  # noqa: BLE001 - not UTF-8, not TOML: load() reports it
         return True
     if not isinstance(tool, dict):
@@ -77,7 +77,8 @@ def _may_hold_our_table(path: str) -> bool:
     return any(_spelling(name) == SECTION for name in tool)
 
 
-def _toml():
+def toml_module():  # noqa: ANN201 - the module object: tomllib, or tomli on Python 3.10
+    """The TOML reader: the standard library's, or tomli where Python is 3.10."""
     try:
         import tomllib  # type: ignore[import-not-found]
     except ModuleNotFoundError:  # Python 3.10
@@ -109,7 +110,7 @@ def rule_ids(values: object, where: str) -> frozenset[str]:
 def load(path: str | None) -> Config:
     if path is None:
         return Config()
-    tomllib = _toml()
+    tomllib = toml_module()
     from .files import read_regular_file
 
     try:
