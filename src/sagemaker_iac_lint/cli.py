@@ -95,8 +95,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        help="Terraform: a deployment's variable value, as `terraform apply -var` (repeatable)")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings (a file that cannot be read still exits 2)")
-    check.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
-    check.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
+    configuration = check.add_mutually_exclusive_group()
+    configuration.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
+    configuration.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
     check.add_argument("--parameter-file", metavar="FILE", action="append",
                        help="judge CloudFormation templates as the deployment this parameter file gives (repeatable)")
     check.add_argument("--parameter", metavar="KEY=VALUE", action="append",
@@ -214,6 +215,8 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
             setattr(args, name, (getattr(args, name) or []) + [value])
         else:
             setattr(args, name, value)
+    if args.config is not None and args.no_config:
+        return None  # argparse: "not allowed with argument"
     return args
 
 
