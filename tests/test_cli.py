@@ -339,3 +339,13 @@ def test_rules_json_lists_every_rule_from_the_table() -> None:
         "cloudformation_types": ["AWS::SageMaker::ModelBiasJobDefinition"],
         "terraform_types": ["awscc_sagemaker_model_bias_job_definition"],
     }
+
+
+def test_selecting_no_rule_is_an_error_not_a_silent_pass(tmp_path) -> None:
+    command = [sys.executable, "-m", "sagemaker_iac_lint", "check"]
+    result = subprocess.run(command + ["--no-config", "--select=,", LITERAL], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "sagemaker-iac-lint: error: --select: no rule id given (to report every rule, leave it out)\n"
+    (tmp_path / "pyproject.toml").write_text("[tool.sagemaker-iac-lint]\nselect = []\n")
+    result = subprocess.run(command + [LITERAL], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 2 and "`select`: no rule id given" in result.stderr

@@ -104,6 +104,9 @@ def rule_ids(values: object, where: str) -> frozenset[str]:
         if rule is None:
             raise ConfigError(f"{where}: unknown rule `{value}` (see `sagemaker-iac-lint rules`)")
         controls.add(rule.control)
+    if not controls and "select" in where:
+        # selecting nothing would pass every file in silence: say so instead
+        raise ConfigError(f"{where}: no rule id given (to report every rule, leave it out)")
     return frozenset(controls)
 
 
