@@ -564,3 +564,12 @@ def test_a_nonexistent_type_can_be_suppressed() -> None:
     subject = one(job("  # sagemaker-iac-lint:ignore=SageMaker.13:migrating to awscc in PLAT-7",
                       rtype="aws_sagemaker_model_quality_job_definition"))
     assert subject.unsupported and subject.suppressions == {"SageMaker.13": "migrating to awscc in PLAT-7"}
+
+
+@pytest.mark.parametrize("written,passes", [('"1"', True), ('"true"', True), ("true", True), ('"0"', False),
+                                            ('"false"', False), ("1", False), ('" 1"', False)])
+def test_a_string_flag_reads_as_terraform_converts_it(written: str, passes: bool) -> None:
+    # go-cty converts the strings "true"/"1" and "false"/"0" to a bool; a number is not converted
+    body = ("  job_resources = { cluster_config = { instance_count = 2 } }\n"
+            f"  network_config = {{ enable_inter_container_traffic_encryption = {written} }}")
+    assert (judge(one(job(body))) is None) is passes

@@ -173,14 +173,18 @@ def read_count(value: Value) -> int | None:
     return None
 
 
-def flag_is_true(value: Value) -> bool:
-    """Only a provable true counts: CloudFormation also accepts the string ``"true"``."""
+def flag_is_true(value: Value, terraform: bool = False) -> bool:
+    """Only a provable true counts: CloudFormation also accepts the string ``"true"``, and Terraform
+    (go-cty's string-to-bool conversion) the string ``"1"`` as well."""
     if value.kind != LITERAL:
         return False
     literal = value.literal
     if isinstance(literal, bool):
         return literal
-    return isinstance(literal, str) and literal.strip().lower() == "true"
+    if not isinstance(literal, str):
+        return False
+    text = literal.strip().lower()
+    return text == "true" or (terraform and literal == "1")
 
 
 def _path_text(subject: Subject, path: tuple[str, ...]) -> str:
@@ -274,7 +278,7 @@ def _pairs(subject: Subject) -> Iterator[tuple[frozenset, Value, Value]]:
     (they pass whatever the count)."""
     scopes = subject.scope if subject.scope is not None else always(Value.of(True))
     counts = _distinct(subject.count or always(Value.absent()))
-    flags = _distinct(subject.flag or always(Value.absent()), lambda flag: not flag_is_true(flag))
+    flags = _distinct(subject.flag or always(Value.absent()), lambda flag: not flag_is_true(flag, subject.terraform))
     for scope_scenario, scope_value in scopes:
         if scope_value.kind == ABSENT:
             continue  # no inline definition in this scenario: nothing to judge
@@ -301,7 +305,7 @@ def judge(subject: Subject, strict: bool = False) -> Verdict | None:
     multi: tuple | None = None
     single: tuple | None = None
     for scenario, count, flag in _pairs(subject):
-        if flag_is_true(flag):
+        if flag_is_true(flag, subject.terraform):
             continue
         number = read_count(count)
         if not subject.rule.multi_instance_only or number is None or number >= 2:

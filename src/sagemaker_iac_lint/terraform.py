@@ -729,7 +729,7 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if resource_type in NONEXISTENT_TF_TYPES:
         flag_path = rule.tf_path(rule.scope) + rule.tf_path(rule.flag_path)
         flag_is_set = isinstance(attributes, dict) and all(
-            flag_is_true(value) for _, value in _walk(attributes, flag_path, "flag", context))
+            flag_is_true(value, terraform=True) for _, value in _walk(attributes, flag_path, "flag", context))
         subject.unsupported = _unsupported(rule, resource_type, address, flag_is_set)
         return subject
     if not isinstance(attributes, dict):
