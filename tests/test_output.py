@@ -32,13 +32,13 @@ def render(fmt: str, relative: str, capsys, strict: bool = False) -> str:
     return capsys.readouterr().out
 
 
-def _normalise_version(document: dict) -> dict:
-    for run in document.get("runs", []):
+def _normalise_version(document: dict | list) -> dict | list:
+    for run in document.get("runs", []) if isinstance(document, dict) else []:
         run["tool"]["driver"]["version"] = run["tool"]["driver"]["semanticVersion"] = "VERSION"
     return document
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_snapshot(case: str, fmt: str, capsys) -> None:
     actual = _normalise_version(json.loads(render(fmt, CASES[case], capsys, strict=True)))
@@ -94,3 +94,53 @@ def test_fingerprints_survive_line_moves(tmp_path, capsys) -> None:
         results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
         prints.append([r["partialFingerprints"] for r in results])
     assert prints[0] == prints[1]
+
+
+GITLAB_SCHEMA = os.path.join(os.path.dirname(__file__), "schemas", "gitlab-code-quality.json")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_gitlab_report_has_gitlabs_documented_shape(case: str, capsys) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    issues = json.loads(render("gitlab", CASES[case], capsys, strict=True))
+    with open(GITLAB_SCHEMA, encoding="utf-8") as handle:
+        jsonschema.validate(issues, json.load(handle))
+    assert issues and len({issue["fingerprint"] for issue in issues}) == len(issues)  # GitLab keeps one per fingerprint
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_junit_snapshot(case: str, capsys) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    actual = render("junit", CASES[case], capsys, strict=True)
+    path = os.path.join(SNAPSHOTS, f"{case}.junit.xml")
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(actual)
+    with open(path, encoding="utf-8") as handle:
+        assert actual == handle.read()
+    root = ElementTree.fromstring(actual.encode("utf-8"))
+    (suite,) = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == [CASES[case]]
+    assert len(cases[0].findall("failure")) == len(json.loads(render("json", CASES[case], capsys, strict=True))["findings"])
+    assert suite.get("tests") == "1" and suite.get("failures") == "1" and suite.get("errors") == "0"
+
+
+def test_junit_lists_clean_and_unreadable_files(tmp_path, capsys) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    (tmp_path / "clean.yaml").write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n")
+    (tmp_path / "bad.yaml").write_text("Resources:\n  J:\n    Type: AWS::SageMaker::ModelBiasJobDefinition\n    Properties: [\n")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code = main(["check", "--no-config", "--format", "junit", "."])
+    finally:
+        os.chdir(cwd)
+    assert code == 2
+    suite = ElementTree.fromstring(capsys.readouterr().out.encode("utf-8")).find("testsuite")
+    by_name = {c.get("name"): c for c in suite.findall("testcase")}
+    assert sorted(by_name) == ["bad.yaml", "clean.yaml"]
+    assert list(by_name["clean.yaml"]) == [] and by_name["bad.yaml"].find("error") is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "0", "1")

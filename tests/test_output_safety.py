@@ -89,7 +89,7 @@ def test_odd_counts_are_judged_never_a_crash(tmp_path, count: str) -> None:
     assert line.startswith("t.yaml:2:3: SageMaker.15 ")
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab", "junit"])
 def test_a_lone_surrogate_in_a_json_key_is_reported_in_every_format(tmp_path, fmt: str) -> None:
     body = ('{"Resources": {"\\ud800": {"Type": "AWS::SageMaker::ModelBiasJobDefinition", '
             '"Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 2}}}}}}')
@@ -99,8 +99,12 @@ def test_a_lone_surrogate_in_a_json_key_is_reported_in_every_format(tmp_path, fm
     assert result.returncode == 1, result.stderr
     written = (tmp_path / "report").read_bytes().decode("utf-8")  # strict UTF-8
     assert written.count("SageMaker.15") >= 2
-    if fmt in ("json", "sarif"):
+    if fmt in ("json", "sarif", "gitlab"):
         json.loads(written)
+    if fmt == "junit":
+        import xml.etree.ElementTree as ElementTree
+
+        ElementTree.fromstring(written.encode("utf-8"))
 
 
 def test_a_fifo_is_an_error_and_never_blocks(tmp_path) -> None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # not imported at run time: a check run, the pre-commit hook'
     from collections.abc import Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-_FORMATS = ("text", "json", "sarif", "github")
+_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 def _terminal_columns() -> int:

@@ -62,7 +62,8 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-_REPORT_STARTS = (b'{\n  "findings": [', b'{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json"')
+_REPORT_STARTS = (b'{\n  "findings": [', b'{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json"',
+                  b'[\n  {\n    "description": ', b"[]\n")  # json, sarif, gitlab (with issues, and none)
 
 
 def output_is_an_input(output: str, inputs: list[str]) -> str | None:

@@ -154,4 +154,83 @@ def format_github(report: Report) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "sarif": format_sarif, "github": format_github}
+# Security Hub's severities on GitLab's scale (info, minor, major, critical, blocker)
+GITLAB_SEVERITY = {"informational": "info", "low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
+
+
+def format_gitlab(report: Report) -> str:
+    """GitLab Code Quality: a JSON array of issues (description, check_name, fingerprint, severity,
+    location.path, location.lines.begin), which GitLab shows on merge requests. A fingerprint is the
+    rule, file, resource and deployment, so a finding keeps it when lines move; a file that could not
+    be read is an issue too, never a silent pass."""
+    import hashlib
+    import json
+
+    issues = [
+        {
+            "description": f"{f.rule.control} {f.message}",
+            "check_name": f.rule.control,
+            "fingerprint": _fingerprint(f.rule, f.path, f.resource + ("\0" + f.deployment if f.deployment else "")),
+            "severity": GITLAB_SEVERITY.get(f.severity, "major"),
+            "location": {"path": f.path, "lines": {"begin": f.line}},
+        }
+        for f in report.findings
+    ]
+    issues += [
+        {
+            "description": f"could not be read: {e.message}",
+            "check_name": "sagemaker-iac-lint/read-error",
+            "fingerprint": hashlib.sha256(f"read-error\0{e.path}".encode("utf-8", "surrogatepass")).hexdigest()[:32],
+            "severity": "major",
+            "location": {"path": e.path, "lines": {"begin": 1}},
+        }
+        for e in report.errors
+    ]
+    return json.dumps(escape.json_data(issues), indent=2) + "\n"
+
+
+def _xml(text: str) -> str:
+    """Text for an XML 1.0 attribute or element: control characters shown as the text format shows
+    them (XML cannot hold most of them), then the XML specials escaped."""
+    from xml.sax.saxutils import escape as xml_escape
+
+    return xml_escape(escape.json_string(escape.text(text)), {'"': "&quot;"})
+
+
+def format_junit(report: Report) -> str:
+    """JUnit XML, as Jenkins, Azure Pipelines and CircleCI read it: one test case per file scanned,
+    a failure per finding, an error for a file that could not be read."""
+    findings: dict[str, list] = {}
+    for f in report.findings:
+        findings.setdefault(f.path, []).append(f)
+    errors: dict[str, list] = {}
+    for e in report.errors:
+        errors.setdefault(e.path, []).append(e)
+    paths = list(dict.fromkeys([*report.paths, *findings, *errors]))
+    lines = []
+    for path in paths:
+        body = [
+            f'      <failure type="{_xml(f.rule.control)}" message="{_xml(f.rule.control + " " + f.rule.short_description)}">'
+            f"{_xml(f'{f.path}:{f.line}:{f.column}: {f.rule.control} {f.message}')}</failure>"
+            for f in findings.get(path, [])
+        ]
+        body += [f'      <error type="read-error" message="{_xml(e.message)}">{_xml(e.message)}</error>'
+                 for e in errors.get(path, [])]
+        opening = f'    <testcase classname="sagemaker-iac-lint" name="{_xml(path)}"'
+        lines += [opening + ">", *body, "    </testcase>"] if body else [opening + "/>"]
+    # JUnit counts test cases: a file with findings is one failed case, an unreadable file one error
+    failures = sum(1 for path in paths if path in findings and path not in errors)
+    error_count = sum(1 for path in paths if path in errors)
+    counts = f'tests="{len(paths)}" failures="{failures}" errors="{error_count}"'
+    return "\n".join([
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<testsuites {counts}>",
+        f'  <testsuite name="sagemaker-iac-lint" {counts}>',
+        *lines,
+        "  </testsuite>",
+        "</testsuites>",
+    ]) + "\n"
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "sarif": format_sarif, "github": format_github,
+              "gitlab": format_gitlab, "junit": format_junit}

@@ -101,12 +101,14 @@ class Options(_Record):
 
 
 class Report(_Record):
-    _fields = __slots__ = ("findings", "errors", "files_scanned")
+    _fields = __slots__ = ("findings", "errors", "files_scanned", "paths")
 
-    def __init__(self, findings: list[Finding], errors: list[FileError], files_scanned: int = 0) -> None:
+    def __init__(self, findings: list[Finding], errors: list[FileError], files_scanned: int = 0,
+                 paths: list[str] | None = None) -> None:
         self.findings = findings
         self.errors = errors
         self.files_scanned = files_scanned
+        self.paths = paths if paths is not None else []  # every file scanned, as shown, in scan order
 
 
 def _escape(kind: type = str) -> re.Pattern:
@@ -359,6 +361,7 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
     errors: list[FileError] = []
     scanned = 0
     terraform_files: list[tuple[str, str]] = []
+    scanned_paths: list[str] = []
     seen_files: set[str] = set()  # a file named twice (`t.yaml ./t.yaml .`) is scanned once, as first named
     for path, problem in iter_files(paths, options.exclude):
         shown = path[2:] if path.startswith("./") else path
@@ -370,6 +373,7 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
             errors.append(FileError(shown, problem))
             continue
         scanned += 1
+        scanned_paths.append(shown)
         if path.lower().endswith(TERRAFORM_SUFFIXES) and not os.path.isdir(path):
             problem = not_a_regular_file(path)
             if problem:
@@ -403,7 +407,7 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
     seen_errors: set[str] = set()
     errors = [e for e in errors if not (e.path in seen_errors or seen_errors.add(e.path))]  # one line per file
-    return Report(findings, errors, scanned)
+    return Report(findings, errors, scanned, scanned_paths)
 
 
 def _scan_terraform(files: list[tuple[str, str]], options: Options, findings: list[Finding],
