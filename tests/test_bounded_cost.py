@@ -43,3 +43,26 @@ def test_find_in_map_with_single_instance_counts_fails_only_in_strict_mode() -> 
     assert judge(subject) is None
     strict = judge(subject, strict=True)
     assert strict is not None and "InstanceCount is 1" in strict.message
+
+
+def test_an_if_chain_past_the_depth_bound_fails_closed_and_says_why() -> None:
+    import json
+
+    depth = 40
+    conditions = {f"C{i}": {"Fn::Equals": [{"Ref": "P"}, f"v{i}"]} for i in range(depth)}
+
+    def chain(i: int, leaf, last):
+        return last if i == depth else {"Fn::If": [f"C{i}", leaf(i), chain(i + 1, leaf, last)]}
+
+    template = {
+        "Parameters": {"P": {"Type": "String", "AllowedValues": [f"v{i}" for i in range(2 * depth)]}},
+        "Conditions": conditions,
+        "Resources": {"J": {"Type": "AWS::SageMaker::ModelBiasJobDefinition", "Properties": {
+            "JobResources": {"ClusterConfig": {"InstanceCount": chain(0, lambda i: 2 if i % 2 == 0 else 1, 1)}},
+            "NetworkConfig": {"EnableInterContainerTrafficEncryption": chain(0, lambda i: i % 2 == 0, False)},
+        }}},
+    }
+    (subject,) = parse_text("t.json", json.dumps(template))
+    verdict = judge(subject)
+    assert verdict is not None and "too complex" in verdict.message
+    assert "only known at deployment" not in verdict.message

@@ -939,6 +939,7 @@ def _substitute(node: Any, template: Template, bindings: dict, depth: int) -> An
 
 # --- walking property paths --------------------------------------------------------------------
 
+MAX_IF_DEPTH = 32  # Fn::If inside Fn::If followed on one path; deeper is judged unknown, and said
 MAX_SHAPES = 4096  # Fn::If branch combinations followed on one path before judging the rest unknown
 
 
@@ -978,7 +979,12 @@ class Walk:
 def _expand(node: Any, scenario: frozenset, walk: Walk, at: tuple = (), depth: int = 0) -> Iterator[tuple[frozenset, Any, tuple]]:
     """Every shape ``node`` takes across ``Fn::If`` branches, each in its scenario, with its template path."""
     found = _intrinsic(node)
-    if found and found[0] == "Fn::If" and depth < 32:
+    if found and found[0] == "Fn::If" and depth >= MAX_IF_DEPTH:
+        walk.note(f"`Fn::If` is nested more than {MAX_IF_DEPTH} deep here, too complex to follow, so the rest "
+                  f"was judged unknown")
+        yield scenario, {"Fn::If": "nested too deeply"}, at
+        return
+    if found and found[0] == "Fn::If":
         args = found[1]
         if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
             condition = args[0]
@@ -1232,6 +1238,8 @@ def _resolve_leaf(template: Template, leaf: Any, role: str, position: tuple[int,
 
         text = json.dumps(args, separators=(",", ":"), default=str)
         return [Value.of(text, "`Fn::ToJsonString`", *position)]
+    if function == "Fn::If" and isinstance(args, str):  # the walk stopped here: a bound, not a deployment value
+        return [Value.unknown(f"`Fn::If` {args} to follow, too complex to judge", *position)]
     described = function
     if function == "Fn::GetAtt" and isinstance(args, list):
         described = f"Fn::GetAtt {'.'.join(str(a) for a in args)}"
