@@ -691,10 +691,11 @@ def parse(text: str) -> File:
 _HEREDOC_START = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
 
 
-def code_chars(text: str, start: int = 0, json_text: bool = False):
+def code_chars(text: str, start: int = 0, json_text: bool = False, comments: list[str] | None = None):
     """Yield (index, char, depth) for each character of code (not string, comment or heredoc).
 
-    ``depth`` is the number of open brackets and interpolations after the character.
+    ``depth`` is the number of open brackets and interpolations after the character. ``comments``,
+    when given, collects the text of every comment passed over (``#``, ``//``, ``/* */``).
     """
     stack: list[str] = []
     i, n = start, len(text)
@@ -722,11 +723,17 @@ def code_chars(text: str, start: int = 0, json_text: bool = False):
         if not json_text:
             if c == "#" or text.startswith("//", i):
                 newline = text.find("\n", i)
-                i = n if newline < 0 else newline
+                end = n if newline < 0 else newline
+                if comments is not None:
+                    comments.append(text[i:end])
+                i = end
                 continue
             if text.startswith("/*", i):
                 close = text.find("*/", i + 2)
-                i = n if close < 0 else close + 2
+                end = n if close < 0 else close + 2
+                if comments is not None:
+                    comments.append(text[i:end])
+                i = end
                 continue
             heredoc = _HEREDOC_START.match(text, i) if c == "<" else None
             if heredoc:

@@ -608,67 +608,13 @@ _HCL_SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*sagemaker-iac-lint:ignore=([^:\s]
 _JSON_SUPPRESSION = re.compile(r'"//"\s*:\s*"\s*sagemaker-iac-lint:ignore=([^:\s"]+)(?::([^"]*))?"')
 
 
-_HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*$")
-
-
 def hcl_comments(lines: list[str]) -> list[str]:
-    """The comments (``#``, ``//``, ``/* */``) of HCL ``lines`` that start outside any expression
-    construct, as HCL's own scanner sees them: text inside a quoted string, an interpolation's
-    strings or a heredoc is never a comment, so a string cannot suppress a finding."""
+    """The comments of HCL ``lines``, as HCL's scanner sees them (``hcl.code_chars``): text inside a
+    quoted string, an interpolation's strings or a heredoc is never a comment, so a string cannot
+    suppress a finding."""
     comments: list[str] = []
-    stack: list[str] = []  # "string" inside "...", "interp" inside ${...} or %{...} of a string
-    heredoc: str | None = None
-    block_comment: list[str] | None = None
-    for line in lines:
-        if heredoc is not None:
-            if line.strip() == heredoc:
-                heredoc = None
-            continue
-        i, n = 0, len(line)
-        while i < n:
-            if block_comment is not None:
-                end = line.find("*/", i)
-                if end < 0:
-                    block_comment.append(line[i:])
-                    i = n
-                    continue
-                block_comment.append(line[i:end])
-                comments.append("/*" + "\n".join(block_comment) + "*/")
-                block_comment, i = None, end + 2
-                continue
-            char = line[i]
-            if stack and stack[-1] == "string":
-                if char == "\\":
-                    i += 2
-                    continue
-                if char == '"':
-                    stack.pop()
-                elif char in "$%" and line.startswith("{", i + 1):
-                    stack.append("interp")
-                    i += 2
-                    continue
-                i += 1
-                continue
-            if char == '"':
-                stack.append("string")
-            elif char == "}" and stack:
-                stack.pop()
-            elif char == "{" and stack:
-                stack.append("brace")
-            elif char == "#" or line.startswith("//", i):
-                comments.append(line[i:])
-                break
-            elif line.startswith("/*", i):
-                block_comment, i = [], i + 2
-                continue
-            elif char == "<" and not stack:
-                match = _HEREDOC.match(line, i)
-                if match:
-                    heredoc = match.group(1)
-                    break
-            i += 1
-        if stack and stack[-1] == "string":
-            stack.clear()  # a quoted string ends at its line: HCL has no multi-line quoted strings
+    for _ in _code_chars("\n".join(lines) + "\n", comments=comments):
+        pass
     return comments
 
 
