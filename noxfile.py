@@ -4,12 +4,12 @@ Two environments because python-hcl2 and Checkov's bc-python-hcl2 install the sa
 package and must never share one: ``tests`` holds python-hcl2 and cfn-lint, ``checkov`` holds
 Checkov (and so bc-python-hcl2). ``minimal`` proves the CLI with the base dependency only.
 Every test session runs the whole test tree; modules skip what their environment cannot run.
-``lint`` runs ruff and fails on any finding.
+``lint`` runs ruff and ``mypy`` the type checker (settings in pyproject.toml); each fails on any finding.
 """
 
 import nox
 
-nox.options.sessions = ["lint", "tests", "checkov", "minimal"]
+nox.options.sessions = ["lint", "mypy", "tests", "checkov", "minimal"]
 nox.options.reuse_existing_virtualenvs = True
 
 TEST_DEPS = ["pytest>=7", "jsonschema>=4", "pre-commit>=3", "hypothesis>=6"]
@@ -45,6 +45,13 @@ def lint(session: nox.Session) -> None:
     """ruff over the package, the tests and the benchmark (rules in pyproject.toml); fails on a finding."""
     session.install("ruff>=0.6")
     session.run("ruff", "check", "src", "tests", "bench", "noxfile.py")
+
+
+@nox.session
+def mypy(session: nox.Session) -> None:
+    """mypy over the package, every function annotated (settings in pyproject.toml); fails on a finding."""
+    session.install("mypy>=1.10", "types-PyYAML", "pyyaml")
+    session.run("mypy")
 
 
 @nox.session

@@ -329,7 +329,6 @@ def test_checks_load_from_the_table_once_per_id() -> None:
 
 
 def test_a_new_table_row_needs_no_new_code(monkeypatch) -> None:
-    import dataclasses
     import runpy
 
     from checkov.cloudformation.checks.resource.registry import cfn_registry
@@ -337,8 +336,8 @@ def test_a_new_table_row_needs_no_new_code(monkeypatch) -> None:
 
     from sagemaker_iac_lint import rules
 
-    new = dataclasses.replace(rules.RULES[0], number=99, cfn_types=("Test::New::Job",), tf_types=("test_new_job",),
-                              nonexistent_tf_types=())
+    new = rules.RULES[0].replace(number=99, cfn_types=("Test::New::Job",), tf_types=("test_new_job",),
+                                      nonexistent_tf_types=())
     monkeypatch.setattr(rules, "RULES", rules.RULES + (new,))
     runpy.run_path(os.path.join(checkov_dir(), "sagemaker_iac_lint_checks.py"))
     assert cfn_registry.get_check_by_id("CKV_SAGEMAKER_99").supported_resources == ["Test::New::Job"]

@@ -232,12 +232,11 @@ def test_check_run_imports_nothing_it_does_not_use() -> None:
     assert result.stdout.splitlines()[-1] == "1 []", result.stdout + result.stderr
 
 
-def test_records_behave_as_the_dataclasses_they_replace() -> None:
-    """Rule, Value, Subject, Finding... are plain classes (for start-up time) that keep what callers
-    used of their dataclasses: keyword construction, ==, hash when frozen, and dataclasses.replace
-    (the cfn-lint adapter replaces a Subject's paths, the Checkov tests a Rule's number)."""
+def test_records_have_value_semantics() -> None:
+    """Rule, Value, Subject, Finding... are plain classes (for start-up time) with what callers use
+    of a dataclass: keyword construction, ==, a hash for the immutable ones, ``replace`` (the
+    cfn-lint adapter replaces a Subject's paths, the Checkov tests a Rule's number), copying."""
     import copy
-    import dataclasses
     import pickle
 
     from sagemaker_iac_lint.config import Config
@@ -249,22 +248,21 @@ def test_records_behave_as_the_dataclasses_they_replace() -> None:
     value = Value.of(3, "parameter `Count`", line=4, column=5)
     assert value == Value("literal", 3, "parameter `Count`", 4, 5) and hash(value) == hash(Value.of(3, "parameter `Count`", 4, 5))
     assert value != Value.of(4) and repr(Value.absent()) == "Value(kind='absent', literal=None, origin='', line=0, column=0)"
-    with pytest.raises(AttributeError):
-        value.line = 1  # type: ignore[misc]
-    renumbered = dataclasses.replace(rule, number=99)
+    renumbered = rule.replace(number=99)
     assert renumbered.control == "SageMaker.99" and renumbered.cfn_types == rule.cfn_types and rule.number == 15
+    with pytest.raises(TypeError, match="no field 'numbr'"):
+        rule.replace(numbr=99)
     subject = Subject(rule=rule, name="Job", resource_type="T", line=1, column=2, count=[], flag=[])
-    moved = dataclasses.replace(subject, line=7, flag=[(frozenset(), value)])
+    moved = subject.replace(line=7, flag=[(frozenset(), value)])
     assert (moved.line, moved.column, moved.flag, moved.notes, moved.suppressions) == (7, 2, [(frozenset(), value)], [], {})
     assert subject.notes is not Subject(rule, "Job", "T", 1, 2, [], []).notes  # a new list each time, as default_factory
-    assert [field.name for field in dataclasses.fields(Finding)][:3] == ["rule", "path", "line"]
-    assert dataclasses.asdict(Options()) == {"strict": False, "select": None, "ignore": frozenset(), "exclude": (),
-                                            "var_files": (), "variables": ()}
+    assert Finding.__slots__[:3] == ("rule", "path", "line")
+    assert Options().as_dict() == {"strict": False, "select": None, "ignore": frozenset(), "exclude": (),
+                                   "var_files": (), "variables": (), "deployments": None}
     assert copy.deepcopy(rule) == rule and pickle.loads(pickle.dumps(value)) == value and copy.copy(subject) == subject
     assert Config() == Config() and Config(strict=True) != Config()
     with pytest.raises(TypeError):
         hash(subject)  # mutable: unhashable, as a dataclass with eq
-
 
 def test_schedule_whose_inline_definition_is_removed_passes(capsys, tmp_path) -> None:
     template = tmp_path / "schedule.yaml"

@@ -85,7 +85,7 @@ def _node_key(node: yaml.Node) -> Any:
     return (node.tag, node.value) if isinstance(node, yaml.ScalarNode) else id(node)
 
 
-class TemplateLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class TemplateLoader(_BaseLoader):
     """Safe loader with CloudFormation's short-form tags and key positions."""
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
@@ -243,12 +243,12 @@ class Deployment:
         return f"Deployment({self.name!r}, {self.values!r})"
 
 
-def _parameter_text(value: Any) -> str:
+def parameter_text(value: Any) -> str:
     """A parameter value as CloudFormation receives it: a string (lists are comma-joined)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ",".join(_parameter_text(item) for item in value)
+        return ",".join(parameter_text(item) for item in value)
     return str(value)
 
 
@@ -265,7 +265,7 @@ def parse_parameter_document(data: Any, source: str) -> dict[str, str]:
                 continue  # the previous stack's value: not known here, so the Default is judged
             if "ParameterValue" not in entry:
                 raise ReadError(f"{source}: parameter `{entry['ParameterKey']}` has no ParameterValue")
-            values[entry["ParameterKey"]] = _parameter_text(entry["ParameterValue"])
+            values[entry["ParameterKey"]] = parameter_text(entry["ParameterValue"])
         return values
     if isinstance(data, dict):
         body = data.get("Parameters", data) if "Parameters" in data else data
@@ -275,7 +275,7 @@ def parse_parameter_document(data: Any, source: str) -> dict[str, str]:
                     continue
                 if isinstance(value, (dict,)) or value is None:
                     raise ReadError(f"{source}: parameter `{key}` has no plain value")
-                values[str(key)] = _parameter_text(value)
+                values[str(key)] = parameter_text(value)
             return values
     raise ReadError(f"{source}: not a parameter file (expected a list of ParameterKey/ParameterValue or {{\"Parameters\": ...}})")
 
@@ -414,14 +414,14 @@ class Template:
             if name in self.deployment.values:
                 values[name] = self.deployment.values[name]
             elif isinstance(parameter, dict) and "Default" in parameter and _default_allowed(parameter):
-                values[name] = _parameter_text(parameter["Default"])
+                values[name] = parameter_text(parameter["Default"])
         return values
 
 
 def _allowed_values(parameter: Any) -> list[str] | None:
     allowed = parameter.get("AllowedValues") if isinstance(parameter, dict) else None
     if isinstance(allowed, list) and allowed:
-        return [_parameter_text(value) for value in allowed]
+        return [parameter_text(value) for value in allowed]
     return None
 
 
@@ -430,7 +430,7 @@ def _default_allowed(parameter: dict) -> bool:
     allowed = _allowed_values(parameter)
     if allowed is None or "Default" not in parameter:
         return True
-    default = _parameter_text(parameter["Default"])
+    default = parameter_text(parameter["Default"])
     if str(parameter.get("Type", "")).startswith("CommaDelimitedList") or str(parameter.get("Type", "")).startswith("List<"):
         return all(item.strip() in allowed for item in default.split(","))
     return default in allowed
@@ -527,7 +527,7 @@ class Conditions:
             if found[1] in PSEUDO_PARAMETERS:
                 return "var", "pseudo:" + found[1]
         if found is None and isinstance(node, (str, int, float, bool)):
-            return "lit", _parameter_text(node)
+            return "lit", parameter_text(node)
         return "opaque", _canonical(node)
 
     def compiled(self, name: str) -> Any:
@@ -685,12 +685,12 @@ class Conditions:
             groups.append((reached, [c for group in joined for c in group[1]] + [constraint]))
         if len(groups) == 1:
             return self._search_group(constraints)
-        for _, group in groups:
-            key = frozenset(group)
+        for _, members in groups:
+            key = frozenset(members)
             answer = self._cache.get(key)
             if answer is None:
                 try:
-                    answer = self._search_group(sorted(group, key=repr))
+                    answer = self._search_group(sorted(members, key=repr))
                 except _TooComplex:
                     self.too_complex.add(key)
                     raise
@@ -859,7 +859,7 @@ def _collection(node: Any, template: Template, bindings: dict) -> tuple[list[str
             if found and found[0] == "Ref" and isinstance(found[1], str) and isinstance(bindings.get(found[1]), str):
                 items.append(bindings[found[1]])
             elif isinstance(item, (str, int, float, bool)):
-                items.append(_parameter_text(item))
+                items.append(parameter_text(item))
             else:
                 return None, "an item of the collection is only known at deployment"
         return items, ""
@@ -873,7 +873,7 @@ def _collection(node: Any, template: Template, bindings: dict) -> tuple[list[str
         if allowed is not None:  # every list a deployment may pass is made of these
             return [item.strip() for value in allowed for item in value.split(",")], ""
         if isinstance(parameter, dict) and "Default" in parameter:
-            return [item.strip() for item in _parameter_text(parameter["Default"]).split(",")], ""
+            return [item.strip() for item in parameter_text(parameter["Default"]).split(",")], ""
         return None, f"parameter `{name}` has no Default or AllowedValues"
     return None, "the collection is only known at deployment"
 
@@ -1132,7 +1132,7 @@ def _resolve_parameter(template: Template, name: str, role: str, position: tuple
     if "Default" not in parameter:
         return [Value.unknown(f"parameter `{name}`, which has no Default", *position)]
     if not default_ok and allowed is not None:
-        default = _parameter_text(parameter["Default"])
+        default = parameter_text(parameter["Default"])
         return [
             Value.of(value, f"parameter `{name}`, whose Default `{default}` is not among its AllowedValues, so a "
                      f"deployment must pass one of them", *position)
@@ -1147,7 +1147,7 @@ def _map_keys(template: Template, key: Any, level: Any) -> tuple[list[str], bool
         return None
     present = [k for k in level if isinstance(k, str)]
     if isinstance(key, (str, int, float)) and not isinstance(key, bool):
-        text = _parameter_text(key)
+        text = parameter_text(key)
         return ([text], False) if text in level else ([], True)
     found = _intrinsic(key)
     if found and found[0] == "Ref" and isinstance(found[1], str) and found[1] in template.parameters:

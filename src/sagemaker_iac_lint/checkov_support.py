@@ -304,12 +304,13 @@ def _tf_original(rule: Rule, entity: Entity, address: str) -> Subject | None:
     """A `.tf` resource as the CLI judges it, from Checkov's own parse of the file."""
     from . import terraform
 
-    if entity.load_hcl is None:
+    load_hcl = entity.load_hcl
+    if load_hcl is None:
         return None
     start = _int(entity.conf.get("__start_line__"), 0)
     path = _GraphIndex.of(entity.graph).file_of(address, entity.scanned_file, start)
     path = path or _from_working_directory(entity.scanned_file)
-    parsed = _cached("hcl", path, lambda p: _parse_tf(p, entity.load_hcl)) if path else None
+    parsed = _cached("hcl", path, lambda p: _parse_tf(p, load_hcl)) if path else None
     if parsed is None:
         return None
     payload, text = parsed

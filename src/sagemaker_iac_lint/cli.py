@@ -15,6 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # not imported at run time: a check run, the pre-commit hook's, needs neither
     import argparse
     from collections.abc import Sequence
+    from typing import Any
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
@@ -28,7 +29,7 @@ def _terminal_columns() -> int:
         columns = 0
     if columns <= 0:
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            columns = os.get_terminal_size((sys.__stdout__ or sys.stdout).fileno()).columns
         except (AttributeError, ValueError, OSError):
             columns = 0
     return columns or 80
@@ -50,7 +51,7 @@ def _parser_class() -> type[argparse.ArgumentParser]:
             super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
 
     class Parser(argparse.ArgumentParser):
-        def __init__(self, *args, **kwargs) -> None:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - argparse's own signature
             kwargs.setdefault("formatter_class", HelpFormatter)
             super().__init__(*args, **kwargs)
 
@@ -121,7 +122,7 @@ def _other_commands(commands: argparse._SubParsersAction, parser: argparse.Argum
     return parser
 
 
-class _CheckArguments:
+class CheckArguments:
     """What ``build_parser("check").parse_args`` returns for a check command line."""
 
     command = "check"
@@ -163,7 +164,7 @@ _CHECK_OPTIONS = {
 _CHECK_LISTS = ("exclude", "var_files", "variables", "parameter_file", "parameter")  # repeatable
 
 
-def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
+def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
     """``check ...`` read as argparse reads it, without importing or building argparse's parser
     (together a tenth of a one-file run), for the plain spellings only: each option written in
     full, its value in the next argument or after ``=`` (``--format=json``), the paths in one run.
@@ -174,7 +175,7 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
     """
     if not arguments or arguments[0] != "check":
         return None
-    args = _CheckArguments()
+    args = CheckArguments()
     modes = 0  # --strict / --no-strict: argparse refuses both, so any second one goes to it
     paths_state = 0  # 0: no path yet, 1: reading paths, 2: an option came after them
     index = 1
@@ -190,17 +191,18 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
         if paths_state == 1:
             paths_state = 2
         if token in _CHECK_FLAGS:
-            name, value = _CHECK_FLAGS[token]
-            if name == "strict":
+            flag_name, flag_value = _CHECK_FLAGS[token]
+            if flag_name == "strict":
                 modes += 1
-                if modes > 1 and value is not args.strict:
+                if modes > 1 and flag_value is not args.strict:
                     return None
-            setattr(args, name, value)
+            setattr(args, flag_name, flag_value)
             continue
         option, equals, value = token.partition("=")
-        name = _CHECK_OPTIONS.get(option) if option.startswith("--") or not equals else None
-        if name is None:
+        option_name = _CHECK_OPTIONS.get(option) if option.startswith("--") or not equals else None
+        if option_name is None:
             return None
+        name = option_name
         if equals:
             if not value:
                 return None
@@ -220,7 +222,7 @@ def _parse_check(arguments: Sequence[str]) -> _CheckArguments | None:
     return args
 
 
-def _run_check(args: argparse.Namespace | _CheckArguments) -> int:
+def _run_check(args: argparse.Namespace | CheckArguments) -> int:
     if getattr(args, "fix", False):
         from . import fix
 
@@ -350,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             return _run_rules(args.format)
         if args.command == "explain":
+            assert not isinstance(args, CheckArguments)
             return _run_explain(args.rule)
         return _run_checkov_dir()
     except KeyboardInterrupt:

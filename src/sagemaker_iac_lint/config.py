@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 
-from .rules import _Record, find_rule
+from .records import Record
+from .rules import find_rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
 
 SECTION = "sagemaker-iac-lint"
 KEYS = {"strict", "exclude", "select", "ignore", "var-files", "vars"}
@@ -19,8 +24,15 @@ class ConfigError(Exception):
     pass
 
 
-class Config(_Record):
-    _fields = __slots__ = ("path", "strict", "exclude", "select", "ignore", "var_files", "variables")
+class Config(Record):
+    __slots__ = ("path", "strict", "exclude", "select", "ignore", "var_files", "variables")
+    path: str | None
+    strict: bool | None
+    exclude: tuple[str, ...]
+    select: frozenset[str] | None
+    ignore: frozenset[str]
+    var_files: tuple[str, ...]
+    variables: tuple[str, ...]
 
     def __init__(
         self,
@@ -77,12 +89,12 @@ def _may_hold_our_table(path: str) -> bool:
     return any(_spelling(name) == SECTION for name in tool)
 
 
-def toml_module():  # noqa: ANN201 - the module object: tomllib, or tomli on Python 3.10
+def toml_module() -> ModuleType:
     """The TOML reader: the standard library's, or tomli where Python is 3.10."""
     try:
-        import tomllib  # type: ignore[import-not-found]
+        import tomllib
     except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found, no-redef]
+        import tomli as tomllib
     return tomllib
 
 

@@ -7,11 +7,13 @@ here knows about files, YAML, HCL or an engine.
 
 from __future__ import annotations
 
-from .rules import Rule, _FrozenRecord, _Record, _set
+from .records import FrozenRecord, Record
+from .rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it is a start-up cost for annotations only
     from collections.abc import Callable, Iterable, Iterator
+    from typing import Final
 
 LITERAL = "literal"
 ABSENT = "absent"
@@ -22,10 +24,15 @@ Scenario = frozenset
 ALWAYS: frozenset = frozenset()
 
 
-class Value(_FrozenRecord):
+class Value(FrozenRecord):
     """One possible value of a property, with what the user needs to hear about where it came from."""
 
-    _fields = __slots__ = ("kind", "literal", "origin", "line", "column")
+    __slots__ = ("kind", "literal", "origin", "line", "column")
+    kind: Final[str]
+    literal: Final[object]
+    origin: Final[str]
+    line: Final[int]
+    column: Final[int]
 
     def __init__(
         self,
@@ -35,11 +42,11 @@ class Value(_FrozenRecord):
         line: int = 0,  # 1-based position of what decided the value (0: not written anywhere)
         column: int = 0,
     ) -> None:
-        _set(self, "kind", kind)
-        _set(self, "literal", literal)
-        _set(self, "origin", origin)
-        _set(self, "line", line)
-        _set(self, "column", column)
+        self.kind = kind
+        self.literal = literal
+        self.origin = origin
+        self.line = line
+        self.column = column
 
     @classmethod
     def of(cls, literal: object, origin: str = "", line: int = 0, column: int = 0) -> Value:
@@ -80,10 +87,10 @@ def merge(a: frozenset, b: frozenset) -> frozenset:
     return a | b
 
 
-class Subject(_Record):
+class Subject(Record):
     """One monitored resource, read by a front end and ready to be judged."""
 
-    _fields = __slots__ = (
+    __slots__ = (
         "rule",
         "name",
         "resource_type",
@@ -100,6 +107,21 @@ class Subject(_Record):
         "deployment",
         "construct_path",
     )
+    rule: Rule
+    name: str
+    resource_type: str
+    line: int
+    column: int
+    count: Possibilities
+    flag: Possibilities
+    scope: Possibilities | None
+    terraform: bool
+    notes: list[str]
+    suppressions: dict[str, str]
+    feasible: Callable[[frozenset], bool] | None
+    unsupported: str
+    deployment: str
+    construct_path: str
 
     def __init__(
         self,
@@ -139,16 +161,22 @@ class Subject(_Record):
         self.construct_path = construct_path
 
 
-class Verdict(_FrozenRecord):
-    _fields = __slots__ = ("rule", "subject", "message", "line", "column", "scenario")
+class Verdict(FrozenRecord):
+    __slots__ = ("rule", "subject", "message", "line", "column", "scenario")
+    rule: Final[Rule]
+    subject: Final[Subject]
+    message: Final[str]
+    line: Final[int]
+    column: Final[int]
+    scenario: Final[frozenset]
 
     def __init__(self, rule: Rule, subject: Subject, message: str, line: int, column: int, scenario: frozenset) -> None:
-        _set(self, "rule", rule)
-        _set(self, "subject", subject)
-        _set(self, "message", message)
-        _set(self, "line", line)
-        _set(self, "column", column)
-        _set(self, "scenario", scenario)
+        self.rule = rule
+        self.subject = subject
+        self.message = message
+        self.line = line
+        self.column = column
+        self.scenario = scenario
 
 
 def read_count(value: Value) -> int | None:

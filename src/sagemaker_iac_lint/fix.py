@@ -26,8 +26,12 @@ from .rules import RULES_BY_CFN_TYPE, RULES_BY_TF_TYPE, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    import argparse
+    from collections.abc import Callable, Iterable, Sequence
 
+    from yaml import MappingNode, Node
+
+    from .cli import CheckArguments
     from .scan import Finding, Options
 
 FLAG_KEY_CFN = "EnableInterContainerTrafficEncryption"
@@ -117,7 +121,7 @@ def position_of(text: str, offset: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _compose(text: str, is_json: bool):
+def _compose(text: str, is_json: bool) -> Node | None:
     import yaml
 
     source = text.replace("\t", " ") if is_json else text  # as cfn.load_template: same offsets
@@ -127,11 +131,11 @@ def _compose(text: str, is_json: bool):
         return None
 
 
-def _node_end(node) -> int:
+def _node_end(node: Node) -> int:
     """Where a node's own text ends: a block collection's end mark lies past what follows it."""
     import yaml
 
-    if isinstance(node, yaml.ScalarNode) or node.flow_style:
+    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
         return node.end_mark.index
     children = node.value
     if not children:
@@ -140,7 +144,7 @@ def _node_end(node) -> int:
     return _node_end(last[1] if isinstance(last, tuple) else last)
 
 
-def _get(mapping, key: str):
+def _get(mapping: Node | None, key: str) -> tuple[Node, Node] | None:
     """(key node, value node) of ``key`` in a mapping node, else None. A one-item list holding a
     mapping (Terraform JSON's block form) is looked into."""
     import yaml
@@ -157,7 +161,7 @@ def _get(mapping, key: str):
     return None
 
 
-def _mapping_of(node):
+def _mapping_of(node: Node | None) -> MappingNode | None:
     import yaml
 
     if isinstance(node, yaml.SequenceNode) and len(node.value) == 1:
@@ -165,7 +169,7 @@ def _mapping_of(node):
     return node if isinstance(node, yaml.MappingNode) else None
 
 
-def _is_intrinsic(node) -> bool:
+def _is_intrinsic(node: Node) -> bool:
     import yaml
 
     if node.tag.startswith("!") and not node.tag.startswith("!!"):
@@ -176,7 +180,7 @@ def _is_intrinsic(node) -> bool:
     return False
 
 
-def _ref_target(node) -> str | None:
+def _ref_target(node: Node) -> str | None:
     import yaml
 
     if isinstance(node, yaml.ScalarNode) and node.tag == "!Ref":
@@ -206,7 +210,7 @@ class _Tree:
     def key(self, name: str) -> str:
         return f'"{name}"' if self.is_json else name
 
-    def scalar(self, node, value: str = "true") -> str:
+    def scalar(self, node: Node, value: str = "true") -> str:
         """``value`` written as the scalar ``node`` is quoted (a bool stays a bare word)."""
         style = getattr(node, "style", None)
         if style in ('"', "'"):
@@ -227,7 +231,7 @@ class _Tree:
             return self.key(keys[0]) + colon + "{" + nl + inner + self.entry(keys[1:], inner, False) + nl + indent + "}"
         return self.key(keys[0]) + ":" + nl + inner + self.entry(keys[1:], inner, False)
 
-    def insert(self, mapping, keys: Sequence[str], parent_key=None) -> Edit:
+    def insert(self, mapping: MappingNode, keys: Sequence[str], parent_key: Node | None = None) -> Edit:
         """Add ``keys`` (a chain of one-key mappings ending in true) to a mapping node."""
         text = self.text
         nl = _newline(text)
@@ -279,9 +283,11 @@ def _cfn_fix(finding: Finding, text: str, is_json: bool, rule: Rule) -> tuple[li
     return _tree_fix(tree, properties, rule.scope + rule.flag_path, tree.key, cfn_parameters=tree.root)
 
 
-def _tree_fix(tree: _Tree, start, path: tuple[str, ...], _key, cfn_parameters=None) -> tuple[list[Edit], str, bool, str]:
+def _tree_fix(tree: _Tree, start: tuple[Node, Node], path: tuple[str, ...], _key: Callable[[str], str],
+              cfn_parameters: Node | None = None) -> tuple[list[Edit], str, bool, str]:
     import yaml
 
+    parent_key: Node | None
     parent_key, node = start
     shown = ".".join(path)
     title = f"Set `{shown}` to true"
@@ -310,7 +316,7 @@ def _tree_fix(tree: _Tree, start, path: tuple[str, ...], _key, cfn_parameters=No
     return [Edit("", node.start_mark.index, end, "true")], title, True, "the fix replaces an expression"
 
 
-def _parameter_default_edit(tree: _Tree, root, name: str) -> Edit | None:
+def _parameter_default_edit(tree: _Tree, root: Node, name: str) -> Edit | None:
     import yaml
 
     parameters = _get(root, "Parameters")
@@ -367,7 +373,8 @@ class _HclItem:
 
     __slots__ = ("name", "labels", "start", "value_start", "value_end", "open", "close", "block")
 
-    def __init__(self, name, labels, start, value_start, value_end, open_, close, block) -> None:
+    def __init__(self, name: str, labels: list[str], start: int, value_start: int, value_end: int,
+                 open_: int, close: int, block: bool) -> None:
         self.name = name
         self.labels = labels
         self.start = start
@@ -382,7 +389,7 @@ def _hcl_items(text: str, open_index: int) -> list[_HclItem]:
     """The items of the body or object whose `{` is at ``open_index`` (-1: the whole file)."""
     from . import hcl
 
-    parser = hcl._Parser(text, open_index + 1)
+    parser = hcl.Parser(text, open_index + 1)
     items: list[_HclItem] = []
     while True:
         while parser.token.kind == hcl.NEWLINE or parser.at(","):
@@ -392,7 +399,7 @@ def _hcl_items(text: str, open_index: int) -> list[_HclItem]:
             return items
         if token.kind not in (hcl.IDENT, hcl.STRING):
             raise _NoFix("the HCL body holds what the fixer cannot read")
-        name = token.value if token.kind == hcl.IDENT else token.extra[0]
+        name = token.value if token.kind == hcl.IDENT or token.extra is None else token.extra[0]
         parser.advance()
         if parser.at("=") or parser.at(":"):
             parser.advance()
@@ -405,7 +412,8 @@ def _hcl_items(text: str, open_index: int) -> list[_HclItem]:
             continue
         labels = []
         while parser.token.kind in (hcl.STRING, hcl.IDENT):
-            labels.append(parser.token.extra[0] if parser.token.kind == hcl.STRING else parser.token.value)
+            extra = parser.token.extra
+            labels.append(extra[0] if parser.token.kind == hcl.STRING and extra is not None else parser.token.value)
             parser.advance()
         if not parser.at("{"):
             raise _NoFix("the HCL body holds what the fixer cannot read")
@@ -521,7 +529,7 @@ def _variable_default_edit(path: str, name: str) -> Edit | None:
             continue
         file_path = os.path.join(directory, file_name)
         try:
-            text = _read(file_path)
+            text = read_source(file_path)
             items = _hcl_items(text, -1)
         except (OSError, UnicodeDecodeError, hcl.HclError, _NoFix):
             continue
@@ -540,7 +548,7 @@ def _variable_default_edit(path: str, name: str) -> Edit | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _read(path: str) -> str:
+def read_source(path: str) -> str:
     from .scan import decode
 
     with open(path, "rb") as handle:
@@ -550,6 +558,7 @@ def _read(path: str) -> str:
 def _custom_name(text: str, finding: Finding) -> str:
     """A replacement cannot reuse a custom name: find the one the resource sets, if any."""
     lower = finding.path.lower()
+    names: tuple[str, ...]
     if lower.endswith((".tf", ".tofu", ".tf.json")):
         names = ("job_definition_name", "name")
     else:
@@ -565,7 +574,7 @@ def fix_for(finding: Finding, text: str | None = None) -> Fix:
     """The fix of one finding. Raises ``NoFix`` (with the reason) when there is none."""
     path = finding.path
     if text is None:
-        text = _read(path)
+        text = read_source(path)
     lower = path.lower()
     rule = finding.rule
     if finding.resource_type not in RULES_BY_CFN_TYPE and finding.resource_type not in RULES_BY_TF_TYPE:
@@ -603,7 +612,7 @@ def fixes_for(findings: Iterable[Finding], texts: dict[str, str] | None = None) 
     for finding in findings:
         try:
             if finding.path not in texts:
-                texts[finding.path] = _read(finding.path)
+                texts[finding.path] = read_source(finding.path)
             fixes.append(fix_for(finding, texts[finding.path]))
         except _NoFix as reason:
             unfixable.append((finding, str(reason)))
@@ -638,7 +647,7 @@ def fixed_texts(fixes: Iterable[Fix], texts: dict[str, str]) -> dict[str, str]:
     out = {}
     for path, edits in by_path.items():
         if path not in texts:
-            texts[path] = _read(path)
+            texts[path] = read_source(path)
         new = apply_edits(texts[path], edits)
         if new != texts[path]:
             out[path] = new
@@ -669,7 +678,7 @@ def _write(path: str, text: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``fix``'s options: those of ``check`` that choose what is judged, and the fix options."""
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--diff", action="store_true", help="print a unified diff of every fix and write nothing")
@@ -688,7 +697,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
 
 
-def options_from(args) -> Options:
+def options_from(args: argparse.Namespace | CheckArguments) -> Options:
     """Options from the command line and the configuration, as ``check`` builds them. Raises ConfigError."""
     from . import config as config_module
     from .scan import Options
@@ -704,13 +713,13 @@ def options_from(args) -> Options:
         strict=strict if strict is not None else bool(config.strict),
         select=select,
         ignore=ignore,
-        exclude=tuple(args.exclude) if getattr(args, "exclude", None) else config.exclude,
+        exclude=tuple(getattr(args, "exclude", None) or ()) or config.exclude,
         var_files=tuple(getattr(args, "var_files", None) or ()) or config.var_files,
         variables=tuple(getattr(args, "variables", None) or ()) or config.variables,
     )
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace | CheckArguments) -> int:
     """``fix`` and ``check --fix``: apply the fixes, report what is left, exit as ``check`` does."""
     from . import config as config_module
     from .output import FORMATTERS, format_errors

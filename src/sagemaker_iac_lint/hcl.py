@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
 __all__ = ["Expr", "File", "HclSyntaxError", "HclUnsupported", "Resource", "parse"]
 
 
@@ -122,7 +126,8 @@ def unescape(raw: str) -> str:
 class _Token:
     __slots__ = ("kind", "value", "start", "end", "extra")
 
-    def __init__(self, kind: str, value: str, start: int, end: int, extra: object = None) -> None:
+    def __init__(self, kind: str, value: str, start: int, end: int,
+                 extra: tuple[str, object, str | None] | None = None) -> None:
         self.kind = kind
         self.value = value
         self.start = start
@@ -139,8 +144,13 @@ class _Value:
         self.node = node
         self.text = text
 
+    def expr(self) -> _Value:
+        """This value as an expression to be resolved later (its node becomes its text)."""
+        self.node = Expr(self.text)
+        return self
 
-class _Parser:
+
+class Parser:
     def __init__(self, text: str, start: int = 0, depth: int = 0) -> None:
         self.text = text
         self.newlines = [True]  # whether a newline ends something here (False inside brackets)
@@ -179,7 +189,7 @@ class _Parser:
                     self.token = _Token(EOF, "", position, position)
                     break
                 raise HclSyntaxError(f"unexpected character {text[position]!r}", text, position)
-            kind = match.lastgroup
+            kind = match.lastgroup or ""
             end = match.end()
             if kind in ("space", "comment"):
                 position = end
@@ -255,7 +265,7 @@ class _Parser:
             raise HclUnsupported("template strip marker ~", self.text, start)
         if self.depth >= MAX_NESTING:
             raise HclSyntaxError("nested too deeply", self.text, start)
-        inner = _Parser.__new__(_Parser)
+        inner = Parser.__new__(Parser)
         inner.text = self.text
         inner.newlines = [False]
         inner.depth = self.depth + 1
@@ -300,7 +310,7 @@ class _Parser:
                 i = j + 2
                 continue
             parts.append(_quote(content[literal_start:j]))
-            sub = _Parser.__new__(_Parser)
+            sub = Parser.__new__(Parser)
             sub.text, sub.newlines, sub.depth = content, [False], self.depth + 1
             sub.position, sub.token = j, _Token(EOF, "", j, j)
             try:
@@ -374,14 +384,15 @@ class _Parser:
                 out[name] = value.node
                 attributes.add(name)
                 continue
-            labels = []
+            labels: list[str] = []
             while self.token.kind in (STRING, IDENT):
                 label = self.token
                 if label.kind == STRING:
-                    _, literal, _ = label.extra  # type: ignore[misc]
+                    assert label.extra is not None
+                    _, literal, _ = label.extra
                     if literal is None:
                         raise self.error("a block label cannot hold an interpolation")
-                    labels.append(literal)  # escapes decoded, as Terraform reads the label
+                    labels.append(str(literal))  # escapes decoded, as Terraform reads the label
                 else:
                     labels.append(label.value)
                 self.advance()
@@ -396,8 +407,8 @@ class _Parser:
             spans.setdefault(name, (token.start, end + 1))
             self.end_of_item()
             node: object = inner
-            for label in reversed(labels):
-                node = {label: node}
+            for written in reversed(labels):
+                node = {written: node}
             out.setdefault(name, []).append(node)
             if top is not None:
                 self.record(top, name, labels, inner, token.start, end)
@@ -496,7 +507,8 @@ class _Parser:
             return _Value(float(token.value), token.value)
         if kind in (STRING, HEREDOC):
             self.advance()
-            rendered, literal, whole = token.extra  # type: ignore[misc]
+            assert token.extra is not None
+            rendered, literal, whole = token.extra
             if literal is not None:
                 return _Value(literal, '"' + rendered + '"')
             if whole is not None:  # "${x}" is the value of x itself
@@ -578,10 +590,10 @@ class _Parser:
             self.newlines[-1] = False
             self.advance_in_place()
             text = self.for_intro()
-            key = self.expression().text
+            key_text = self.expression().text
             self.expect("=>")
-            value = self.expression().text
-            text += f"{key} => {value}"
+            value_text = self.expression().text
+            text += f"{key_text} => {value_text}"
             if self.at("..."):
                 self.advance()
                 text += "..."
@@ -598,7 +610,8 @@ class _Parser:
             if token.kind == IDENT:
                 key, key_text = token.value, token.value
             elif token.kind == STRING:
-                key, key_text = token.extra[0], token.value  # type: ignore[index]
+                assert token.extra is not None
+                key, key_text = token.extra[0], token.value
             else:
                 raise self.unsupported("an object key that is an expression")
             self.advance()
@@ -650,15 +663,7 @@ class _Parser:
         return ""
 
 
-def _expr(self: _Value) -> _Value:
-    self.node = Expr(self.text)
-    return self
-
-
-_Value.expr = _expr  # type: ignore[attr-defined]
-
-
-def _template(parts: list[str], interpolated: bool, literal_of) -> tuple[str, object, str | None]:
+def _template(parts: list[str], interpolated: bool, literal_of: Callable[[str], object]) -> tuple[str, object, str | None]:
     """(canonical text inside the quotes, literal value or None, the expression when the template is
     exactly one interpolation ``"${x}"`` or None) of a template's pieces: literal text and
     ``${...}`` pieces alternate, starting and ending with literal text."""
@@ -677,7 +682,7 @@ def parse(text: str) -> File:
     """The variables, locals and resources of a `.tf` file. Raises HclSyntaxError or HclUnsupported."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    parser = _Parser(text)
+    parser = Parser(text)
     top = File()
     top.body = parser.body(top)
     return top
@@ -691,7 +696,8 @@ def parse(text: str) -> File:
 _HEREDOC_START = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
 
 
-def code_chars(text: str, start: int = 0, json_text: bool = False, comments: list[str] | None = None):
+def code_chars(text: str, start: int = 0, json_text: bool = False,
+               comments: list[str] | None = None) -> Iterator[tuple[int, str, int]]:
     """Yield (index, char, depth) for each character of code (not string, comment or heredoc).
 
     ``depth`` is the number of open brackets and interpolations after the character. ``comments``,
@@ -737,8 +743,8 @@ def code_chars(text: str, start: int = 0, json_text: bool = False, comments: lis
                 continue
             heredoc = _HEREDOC_START.match(text, i) if c == "<" else None
             if heredoc:
-                end = re.compile(r"^[ \t]*" + re.escape(heredoc.group(1)) + r"[ \t]*$", re.M).search(text, heredoc.end())
-                i = n if end is None else end.end()
+                marker = re.compile(r"^[ \t]*" + re.escape(heredoc.group(1)) + r"[ \t]*$", re.M).search(text, heredoc.end())
+                i = n if marker is None else marker.end()
                 continue
         if c in "([{":
             stack.append(c)

@@ -20,6 +20,7 @@ Public API: ``hcl2_problem``, ``hcl2_parser``, ``hcl_value``, ``hcl_body``, ``un
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from .errors import ReadError
@@ -50,7 +51,7 @@ def hcl2_problem() -> str | None:
         )
     for name, dist in installed:
         missing = [f for f in dist.files or () if str(f).startswith("hcl2/") and str(f).endswith(".py")
-                   and not dist.locate_file(f).exists()]
+                   and not os.path.exists(str(dist.locate_file(f)))]
         if missing:
             return f"the `hcl2` package from {name} is incomplete (another package removed its files): reinstall {name}"
     try:

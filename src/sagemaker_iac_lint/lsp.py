@@ -151,7 +151,7 @@ def build_server():
             for fix in chosen:
                 for edit in fix.edits:
                     target = uri if edit.path == path else _uri_of(edit.path)
-                    source = texts.setdefault(edit.path, fix_module._read(edit.path))
+                    source = texts.setdefault(edit.path, fix_module.read_source(edit.path))
                     start = fix_module.position_of(source, edit.start)
                     end = fix_module.position_of(source, edit.end)
                     changes.setdefault(target, []).append(types.TextEdit(

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 
+from .records import FrozenRecord
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
 SECURITY_HUB_URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-{number}"
 CONFIG_RULE_URL = "https://docs.aws.amazon.com/config/latest/developerguide/{name}.html"
 
@@ -24,75 +30,10 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-class _FieldsOnFirstUse:
-    """``__dataclass_fields__`` of a record class, made the first time something asks for it.
-
-    What the tests, the cfn-lint adapter and users do with a dataclass, ``dataclasses.replace``,
-    ``fields`` and ``asdict``, keeps working, and only a run that uses them imports dataclasses.
-    """
-
-    def __get__(self, instance: object, owner: type) -> dict:
-        import dataclasses
-
-        shadow = dataclasses.make_dataclass(owner.__name__, owner._fields, frozen=issubclass(owner, _FrozenRecord))
-        fields = shadow.__dataclass_fields__
-        if "_fields" in vars(owner):  # a record class, not one of the bases
-            type.__setattr__(owner, "__dataclass_fields__", fields)
-        return fields
-
-
-class _Record:
-    """A plain class where a dataclass would do: importing dataclasses (and with it inspect), and
-    building each class, is a good part of the CLI's start-up, which a one-file run mostly is.
-
-    Subclasses list their fields in ``_fields`` (and ``__slots__``) and write ``__init__``; this
-    gives ``==``, ``repr`` and copying on those fields, as ``@dataclass`` does.
-    """
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()
-    __dataclass_fields__ = _FieldsOnFirstUse()
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()  # type: ignore[attr-defined]
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq and without frozen
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{self.__class__.__qualname__}({shown})"
-
-    def __reduce__(self) -> tuple:  # copy, deepcopy and pickle: through __init__, as a frozen record needs
-        return self.__class__, self._values()
-
-
-class _FrozenRecord(_Record):
-    """A record whose fields cannot be assigned after ``__init__`` (which uses ``_set``); hashable."""
-
-    __slots__ = ()
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(self._values())
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-
-_set = object.__setattr__  # how a frozen record's __init__ assigns its fields
-
-
-class Rule(_FrozenRecord):
+class Rule(FrozenRecord):
     """One Security Hub control, as every front end sees it."""
 
-    _fields = __slots__ = (
+    __slots__ = (
         "number",
         "resource_kind",
         "cfn_types",
@@ -108,6 +49,20 @@ class Rule(_FrozenRecord):
         "nonexistent_tf_types",
         "hub_title",
     )
+    number: Final[int]
+    resource_kind: Final[str]
+    cfn_types: Final[tuple[str, ...]]
+    tf_types: Final[tuple[str, ...]]
+    count_path: Final[tuple[str, ...]]
+    flag_path: Final[tuple[str, ...]]
+    multi_instance_only: Final[bool]
+    config_rule: Final[str]
+    scope: Final[tuple[str, ...]]
+    resource_noun: Final[str]
+    create_only: Final[bool]
+    severity: Final[str]
+    nonexistent_tf_types: Final[tuple[str, ...]]
+    hub_title: Final[str]
 
     def __init__(
         self,
@@ -127,20 +82,20 @@ class Rule(_FrozenRecord):
         nonexistent_tf_types: tuple[str, ...] = (),
         hub_title: str = "",  # Security Hub's title, when it does not follow from ``resource_kind``
     ) -> None:
-        _set(self, "number", number)
-        _set(self, "resource_kind", resource_kind)
-        _set(self, "cfn_types", cfn_types)
-        _set(self, "tf_types", tf_types)
-        _set(self, "count_path", count_path)
-        _set(self, "flag_path", flag_path)
-        _set(self, "multi_instance_only", multi_instance_only)
-        _set(self, "config_rule", config_rule)
-        _set(self, "scope", scope)
-        _set(self, "resource_noun", resource_noun)
-        _set(self, "create_only", create_only)
-        _set(self, "severity", severity)
-        _set(self, "nonexistent_tf_types", nonexistent_tf_types)
-        _set(self, "hub_title", hub_title)
+        self.number = number
+        self.resource_kind = resource_kind
+        self.cfn_types = cfn_types
+        self.tf_types = tf_types
+        self.count_path = count_path
+        self.flag_path = flag_path
+        self.multi_instance_only = multi_instance_only
+        self.config_rule = config_rule
+        self.scope = scope
+        self.resource_noun = resource_noun
+        self.create_only = create_only
+        self.severity = severity
+        self.nonexistent_tf_types = nonexistent_tf_types
+        self.hub_title = hub_title
 
     @property
     def control(self) -> str:

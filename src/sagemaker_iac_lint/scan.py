@@ -13,12 +13,16 @@ import re
 
 from .errors import ReadError
 from .files import not_a_regular_file, read_regular_file
-from .rules import NONEXISTENT_TF_TYPES, RULES, Rule, _FrozenRecord, _Record, _set, find_rule
+from .records import FrozenRecord, Record
+from .rules import NONEXISTENT_TF_TYPES, RULES, Rule, find_rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the core is imported when a file is judged: most runs judge nothing
     from collections.abc import Iterable, Iterator
+    from types import ModuleType
+    from typing import Final
 
+    from .cfn import Deployment
     from .core import Subject
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
@@ -49,37 +53,54 @@ _BYTE_MARKERS: tuple[bytes, ...] = tuple(marker.encode("ascii") for marker in _M
 _ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
-class Finding(_FrozenRecord):
-    _fields = __slots__ = ("rule", "path", "line", "column", "resource", "resource_type", "message", "deployment", "construct_path")
+class Finding(FrozenRecord):
+    __slots__ = ("rule", "path", "line", "column", "resource", "resource_type", "message", "deployment", "construct_path")
+    rule: Final[Rule]
+    path: Final[str]
+    line: Final[int]
+    column: Final[int]
+    resource: Final[str]
+    resource_type: Final[str]
+    message: Final[str]
+    deployment: Final[str]
+    construct_path: Final[str]
 
     def __init__(self, rule: Rule, path: str, line: int, column: int, resource: str, resource_type: str, message: str,
                  deployment: str = "", construct_path: str = "") -> None:
-        _set(self, "rule", rule)
-        _set(self, "path", path)
-        _set(self, "line", line)
-        _set(self, "column", column)
-        _set(self, "resource", resource)
-        _set(self, "resource_type", resource_type)
-        _set(self, "message", message)
-        _set(self, "deployment", deployment)
-        _set(self, "construct_path", construct_path)
+        self.rule = rule
+        self.path = path
+        self.line = line
+        self.column = column
+        self.resource = resource
+        self.resource_type = resource_type
+        self.message = message
+        self.deployment = deployment
+        self.construct_path = construct_path
 
     @property
     def severity(self) -> str:
         return self.rule.severity
 
 
-class FileError(_FrozenRecord):
-    _fields = __slots__ = ("path", "message")
+class FileError(FrozenRecord):
+    __slots__ = ("path", "message")
+    path: Final[str]
+    message: Final[str]
 
     def __init__(self, path: str, message: str) -> None:
-        _set(self, "path", path)
-        _set(self, "message", message)
+        self.path = path
+        self.message = message
 
 
-class Options(_Record):
-    _fields = ("strict", "select", "ignore", "exclude", "var_files", "variables")
-    __slots__ = _fields + ("deployments",)  # deployments: per-run input, not a setting
+class Options(Record):
+    __slots__ = ("strict", "select", "ignore", "exclude", "var_files", "variables", "deployments")
+    strict: bool
+    select: frozenset[str] | None
+    ignore: frozenset[str]
+    exclude: tuple[str, ...]
+    var_files: tuple[str, ...]
+    variables: tuple[str, ...]
+    deployments: list[Deployment] | None
 
     def __init__(
         self,
@@ -89,7 +110,7 @@ class Options(_Record):
         exclude: tuple[str, ...] = (),
         var_files: tuple[str, ...] = (),  # Terraform: --var-file, in order (one named deployment)
         variables: tuple[str, ...] = (),  # Terraform: --var NAME=VALUE, in order
-        deployments: list | None = None,  # cfn.Deployment: judge each CloudFormation template as these
+        deployments: list[Deployment] | None = None,  # cfn.Deployment: judge each CloudFormation template as these
     ) -> None:
         self.deployments = deployments
         self.strict = strict
@@ -100,8 +121,12 @@ class Options(_Record):
         self.variables = variables
 
 
-class Report(_Record):
-    _fields = __slots__ = ("findings", "errors", "files_scanned", "paths")
+class Report(Record):
+    __slots__ = ("findings", "errors", "files_scanned", "paths")
+    findings: list[Finding]
+    errors: list[FileError]
+    files_scanned: int
+    paths: list[str]
 
     def __init__(self, findings: list[Finding], errors: list[FileError], files_scanned: int = 0,
                  paths: list[str] | None = None) -> None:
@@ -268,7 +293,7 @@ def read_file(path: str, deployments: list | None = None) -> list[Subject]:
 _scan_hcl2_problem: list[str | None] | None = None
 
 
-def _hcl2_problem(terraform) -> str | None:
+def _hcl2_problem(terraform: ModuleType) -> str | None:
     if _scan_hcl2_problem is None:
         return terraform.hcl2_problem()
     if not _scan_hcl2_problem:
@@ -405,8 +430,10 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
     if terraform_files:
         _scan_terraform(terraform_files, options, findings, errors)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
-    seen_errors: set[str] = set()
-    errors = [e for e in errors if not (e.path in seen_errors or seen_errors.add(e.path))]  # one line per file
+    first_errors: dict[str, FileError] = {}
+    for file_error in errors:
+        first_errors.setdefault(file_error.path, file_error)  # one line per file: its first error
+    errors = list(first_errors.values())
     return Report(findings, errors, scanned, scanned_paths)
 
 
@@ -430,7 +457,7 @@ def _scan_terraform(files: list[tuple[str, str]], options: Options, findings: li
         subjects, problems = tfmodule.judge_paths([path for path, _ in files], deployment,
                                                   lambda: _hcl2_problem(terraform))
     except Exception:  # noqa: BLE001 - judged again module by module, so one module's crash is its own
-        subjects, problems = [], []
+        subjects, problems = [], []  # refilled below, as judge_paths returns them
         by_directory: dict[str, list[tuple[str, str]]] = {}
         for path, name in files:
             by_directory.setdefault(os.path.dirname(os.path.abspath(path)), []).append((path, name))
@@ -450,9 +477,9 @@ def _scan_terraform(files: list[tuple[str, str]], options: Options, findings: li
     by_file: dict[str, list[Subject]] = {}
     for path, subject in subjects:
         by_file.setdefault(path, []).append(subject)
-    for path, group in by_file.items():
+    for path, file_subjects in by_file.items():
         try:
-            findings.extend(findings_for(shown(path), group, options))
+            findings.extend(findings_for(shown(path), file_subjects, options))
         except Exception as error:  # noqa: BLE001 - a bug judging one file must not hide the others
             errors.append(FileError(shown(path), internal_error("judging", error)))
 

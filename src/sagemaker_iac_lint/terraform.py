@@ -70,7 +70,8 @@ from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing and json are start-up costs a .tf scan does without
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
+    from typing import Any, Literal
 
 __all__ = [
     "AFTER_APPLY",
@@ -164,14 +165,14 @@ class TfContext:
 # ---------------------------------------------------------------------------------------------
 
 
-def _json_value(node: object) -> object:
+def json_value(node: object) -> Any:  # noqa: ANN401 - JSON data
     """`.tf.json` value: strings are templates, "//" keys are comments."""
     if isinstance(node, str):
         return _template(node, escaped=False)
     if isinstance(node, dict):
-        return {k: _json_value(v) for k, v in node.items() if k != "//"}
+        return {k: json_value(v) for k, v in node.items() if k != "//"}
     if isinstance(node, list):
-        return [_json_value(item) for item in node]
+        return [json_value(item) for item in node]
     return node
 
 
@@ -476,7 +477,7 @@ def _kind(node: object) -> str:
     return type(node).__name__
 
 
-def _object(node: object) -> dict | None | bool:
+def _object(node: object) -> dict | None | Literal[False]:
     """The body a node holds: a dict, a one-element list of a dict; None when empty; False when unreadable."""
     if node is None or node == []:
         return None  # plan JSON spells an absent block [] and an absent object null
@@ -781,7 +782,7 @@ class ParsedFile:
         self.modules: list[Block] = []
 
 
-def _labelled(entries: object):
+def _labelled(entries: object) -> Iterator[tuple[str, object]]:
     """(label, body) pairs of a top-level block list such as ``variable`` (one label)."""
     for entry in entries if isinstance(entries, list) else [entries]:
         if isinstance(entry, dict):
@@ -817,8 +818,10 @@ def _block_lines(text: str, resource_type: str, name: str, raw: object, after: i
         return line, end, column, match.end()
     # The header is written in a way the pattern misses (a comment inside it): the parser's lines, if any.
     meta = raw if isinstance(raw, dict) else {}
-    start = meta.get("__start_line__") if isinstance(meta.get("__start_line__"), int) else 1
-    end = meta.get("__end_line__") if isinstance(meta.get("__end_line__"), int) else start
+    written_start = meta.get("__start_line__")
+    written_end = meta.get("__end_line__")
+    start = written_start if isinstance(written_start, int) else 1
+    end = written_end if isinstance(written_end, int) else start
     return start, end, 1, after
 
 
@@ -974,7 +977,7 @@ def read_tf(text: str, path: str, hcl2_problem: Callable[[], str | None] | None 
 # ---------------------------------------------------------------------------------------------
 
 
-def _load_json(text: str) -> object:
+def load_json(text: str) -> Any:  # noqa: ANN401 - JSON data
     import json
 
     from .nesting import refuse_deep
@@ -1015,7 +1018,7 @@ def _json_key_range(text: str, keys: list[str], start: int = 0) -> tuple[int, in
 
 def parse_tf_json(text: str, path: str) -> ParsedFile:
     """One `.tf.json` (or `.tofu.json`) file's declarations. Raises ReadError when it cannot be parsed."""
-    data = _load_json(text)
+    data = load_json(text)
     if not isinstance(data, dict):
         raise ReadError("a Terraform JSON file must hold an object")
 
@@ -1025,9 +1028,9 @@ def parse_tf_json(text: str, path: str) -> ParsedFile:
         lines = text.splitlines()
         for variables in _json_objects(data.get("variable")):
             for name, body in variables.items():
-                out.variables[name] = _json_value(body) if isinstance(body, dict) else {}
+                out.variables[name] = json_value(body) if isinstance(body, dict) else {}
         for local_values in _json_objects(data.get("locals")):
-            out.locals.update(_json_value(local_values))
+            out.locals.update(json_value(local_values))
         for kind in ("resource", "module"):
             for entries in _json_objects(data.get(kind)):
                 for first, named in entries.items():
@@ -1041,7 +1044,7 @@ def parse_tf_json(text: str, path: str) -> ParsedFile:
                         if found:
                             (line, column), end = index.position(found[0]), index.position(found[1])[0]
                         bodies = _json_objects(body)
-                        attributes = _json_value(bodies[0]) if len(bodies) == 1 else body
+                        attributes = json_value(bodies[0]) if len(bodies) == 1 else body
                         target = out.resources if kind == "resource" else out.modules
                         target.append(Block(first, name, attributes, path, line, end, column, lines, True))
         return out
@@ -1078,7 +1081,7 @@ def _after_apply(values: object, unknown: object) -> object:
     return values
 
 
-def _plan_resources(module: object):
+def _plan_resources(module: object) -> Iterator[dict]:
     """Every resource of a planned module and its child modules."""
     if not isinstance(module, dict):
         return
@@ -1089,25 +1092,25 @@ def _plan_resources(module: object):
         yield from _plan_resources(child)
 
 
-def read_plan(text: str, path: str, data: object = None) -> list[Subject]:
+def read_plan(text: str, path: str, data: Any = None) -> list[Subject]:  # noqa: ANN401 - JSON data
     """The monitored resources of a plan (``data``: the already parsed JSON, to parse only once)."""
     import json  # a plan is JSON: loaded by now, and never needed on a .tf scan
 
     if data is None:
-        data = _load_json(text)
+        data = load_json(text)
     if not is_plan(data):
         raise ReadError("not a Terraform plan (no `planned_values`)")
 
     def read() -> list[Subject]:
-        unknown = {}
+        unknown: dict[object, object] = {}
         for change in data.get("resource_changes") or []:
             if isinstance(change, dict) and isinstance(change.get("change"), dict):
                 unknown[change.get("address")] = change["change"].get("after_unknown")
         values = data.get("planned_values") or data.get("values") or {}
         subjects = []
         for resource in _plan_resources(values.get("root_module") if isinstance(values, dict) else None):
-            resource_type = resource.get("type")
-            rule = _monitored(resource_type) if isinstance(resource_type, str) else None
+            resource_type = str(resource.get("type"))
+            rule = _monitored(resource_type)
             if rule is None or resource.get("mode", "managed") != "managed":
                 continue
             address = str(resource.get("address") or f"{resource_type}.{resource.get('name')}")

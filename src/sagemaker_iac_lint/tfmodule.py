@@ -125,7 +125,9 @@ class Module:
     def merge(self, parsed: ParsedFile, override: bool) -> None:
         for name, body in parsed.variables.items():
             if override and name in self.variables:
-                self.variables[name] = _merged(self.variables[name], body)
+                merged = _merged(self.variables[name], body)
+                assert isinstance(merged, dict)  # two variable bodies merge into one
+                self.variables[name] = merged
             else:
                 self.variables.setdefault(name, body)
         self.locals.update(parsed.locals)
@@ -184,12 +186,12 @@ def load_tfvars(path: str, text: str | None = None) -> dict:
     if not text.strip():
         return {}
     if path.lower().endswith(".json"):
-        from .terraform import _json_value, _load_json
+        from .terraform import json_value, load_json
 
-        data = _load_json(text)
+        data = load_json(text)
         if not isinstance(data, dict):
             raise ReadError("a .tfvars.json file must hold an object")
-        return {name: _json_value(value) for name, value in data.items()}
+        return {name: json_value(value) for name, value in data.items()}
     from . import hcl
 
     try:

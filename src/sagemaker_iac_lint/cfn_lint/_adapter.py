@@ -88,7 +88,7 @@ def _deployments(cfn_template: Any) -> list[cfn.Deployment | None]:
         if not isinstance(values, dict):
             continue
         name = getattr(parameter_set, "source", None) or ("--parameters" if len(sets) == 1 else f"--parameters #{index + 1}")
-        found.append(cfn.Deployment(str(name), {str(k): cfn._parameter_text(v) for k, v in values.items()}))
+        found.append(cfn.Deployment(str(name), {str(k): cfn.parameter_text(v) for k, v in values.items()}))
     return found or [None]
 
 
