@@ -29,6 +29,7 @@ WAIT_MS = 15000  # each wait inside Neovim
 RUN_SECONDS = 120  # the whole Neovim run; killed (with the server) past it
 
 pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="the run is bounded by killing its process group (POSIX only)"),
     pytest.mark.skipif(NVIM is None, reason="nvim is not on PATH (Debian: apt-get install neovim)"),
     pytest.mark.skipif(not SCRIPT.is_file(), reason=f"no installed console script next to the interpreter: {SCRIPT}"),
 ]
