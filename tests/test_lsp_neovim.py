@@ -98,13 +98,8 @@ class Run:
         return steps[name]
 
 
-@pytest.fixture(scope="module")
-def neovim(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    if nvim_version() < (0, 7):
-        pytest.skip("the documented config needs Neovim 0.7 or later (nvim_create_autocmd)")
-    work = tmp_path_factory.mktemp("neovim")
-    template = work / "template.yaml"
-    template.write_text(TEMPLATE)
+def run_neovim(work: Path, target: Path, only_open: bool = False) -> Run:
+    """Neovim with the documented config, the driver on ``target``; killed with its server past RUN_SECONDS."""
     config = work / "init.lua"
     config.write_text(documented_config())
     out = work / "result.json"
@@ -112,7 +107,8 @@ def neovim(tmp_path_factory: pytest.TempPathFactory) -> Run:
         **os.environ,
         # the documented `cmd = { "sagemaker-iac-lint", "lsp" }` finds this interpreter's console script
         "PATH": os.pathsep.join([str(SCRIPT.parent), os.environ.get("PATH", "")]),
-        "SMIL_FILE": str(template), "SMIL_OUT": str(out), "SMIL_TIMEOUT_MS": str(WAIT_MS),
+        "SMIL_FILE": str(target), "SMIL_OUT": str(out), "SMIL_TIMEOUT_MS": str(WAIT_MS),
+        "SMIL_ONLY_OPEN": "1" if only_open else "0",
         **{name: str(work / name.lower()) for name in
            ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")},
     }
@@ -133,6 +129,16 @@ def neovim(tmp_path_factory: pytest.TempPathFactory) -> Run:
     log = logs[0].read_text(errors="replace") if logs else ""
     result = json.loads(out.read_text()) if out.is_file() else {"error": "the driver wrote no result"}
     return Run(result, process.returncode, stdout, stderr, log)
+
+
+@pytest.fixture(scope="module")
+def neovim(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    if nvim_version() < (0, 7):
+        pytest.skip("the documented config needs Neovim 0.7 or later (nvim_create_autocmd)")
+    work = tmp_path_factory.mktemp("neovim")
+    template = work / "template.yaml"
+    template.write_text(TEMPLATE)
+    return run_neovim(work, template)
 
 
 def flag_position() -> tuple[int, int]:
@@ -175,3 +181,24 @@ def test_quickfix_applied_by_neovim_clears_the_diagnostic(neovim: Run) -> None:
     assert f"        {FLAG}: true" in fixed["lines"]
     assert fixed["diagnostics"] == [], neovim.explain()
     assert neovim.result.get("error") is None, neovim.explain()
+
+
+def test_terraform_file_in_neovim_is_judged_with_its_modules_variables(tmp_path: Path) -> None:
+    pytest.importorskip("hcl2", reason="the Terraform case needs the terraform extra (python-hcl2)")
+    if nvim_version() < (0, 7):
+        pytest.skip("the documented config needs Neovim 0.7 or later (nvim_create_autocmd)")
+    (tmp_path / "variables.tf").write_text('variable "encrypt" {\n  type    = bool\n  default = false\n}\n')
+    source = (Path(__file__).parent / "fixtures/terraform/sagemaker-15/flag-false.fail.tf").read_text()
+    flag = "enable_inter_container_traffic_encryption"
+    text = source.replace(f"{flag} = false", f"{flag} = var.encrypt")
+    assert text != source
+    target = tmp_path / "main.tf"
+    target.write_text(text)
+    run = run_neovim(tmp_path, target, only_open=True)
+    assert run.result.get("filetype") == "terraform", run.explain()
+    found = run.step("open")["diagnostics"]
+    assert [d["code"] for d in found] == ["SageMaker.15"], run.explain()
+    assert "encrypt" in found[0]["message"]
+    line = next(number for number, row in enumerate(text.splitlines()) if flag in row)
+    assert (found[0]["lnum"], found[0]["col"]) == (line, text.splitlines()[line].index(flag))
+    assert run.result.get("error") is None, run.explain()

@@ -1,5 +1,5 @@
 -- Run by tests/test_lsp_neovim.py after the documented config (docs/integrations.md) is loaded:
--- open $SMIL_FILE, then read the diagnostics back at each step and write them to $SMIL_OUT as JSON.
+-- open $SMIL_FILE (with $SMIL_ONLY_OPEN=1 only that), then read the diagnostics back at each step and write them to $SMIL_OUT as JSON.
 -- Every wait is bounded by $SMIL_TIMEOUT_MS; whatever happens, the result is written and nvim quits.
 local timeout = tonumber(vim.env.SMIL_TIMEOUT_MS) or 15000
 local result = { steps = {} }
@@ -47,6 +47,7 @@ local function run()
 
   -- 1. on open: the finding
   wait_for(buf, "open", function(found) return #found > 0 end)
+  if vim.env.SMIL_ONLY_OPEN == "1" then return end
 
   -- 2. an unsaved edit that sets the flag to true clears it; setting it back to false flags it again
   local row, line = flag_row(buf)
