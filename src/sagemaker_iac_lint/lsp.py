@@ -13,6 +13,14 @@ import asyncio
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from lsprotocol import types as lsp_types
+    from pygls.lsp.server import LanguageServer
+
+    from .fix import Fix
+    from .scan import Finding, Options
+
 SOURCE = "sagemaker-iac-lint"
 FIX_ALL = "source.fixAll.sagemaker-iac-lint"
 DEBOUNCE_SECONDS = 0.2
@@ -24,7 +32,8 @@ def _path_of(uri: str) -> str:
     return to_fs_path(uri) or uri
 
 
-def findings_for_text(path: str, text: str, open_texts: dict[str, str] | None = None, options=None):
+def findings_for_text(path: str, text: str, open_texts: dict[str, str] | None = None,
+                      options: Options | None = None) -> tuple[list[Finding], str | None]:
     """(findings, error message or None) for one buffer."""
     from . import scan as scan_module
     from .errors import ReadError
@@ -44,7 +53,7 @@ def findings_for_text(path: str, text: str, open_texts: dict[str, str] | None = 
         return [], f"internal error while reading ({type(error).__name__}: {error})"
 
 
-def _terraform_findings(path: str, text: str, open_texts: dict[str, str], options):
+def _terraform_findings(path: str, text: str, open_texts: dict[str, str], options: Options) -> list[Finding]:
     """The module of ``path`` judged with the unsaved buffers in place of the files on disk."""
     from . import scan as scan_module
     from . import tfmodule
@@ -63,7 +72,7 @@ def _terraform_findings(path: str, text: str, open_texts: dict[str, str], option
     return scan_module.findings_for(path, mine, options)
 
 
-def build_server():
+def build_server() -> LanguageServer:
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
 
@@ -76,7 +85,7 @@ def build_server():
     def open_texts() -> dict[str, str]:
         return {_path_of(uri): doc.source for uri, doc in server.workspace.text_documents.items()}
 
-    def diagnostics(uri: str) -> list:
+    def diagnostics(uri: str) -> list[lsp_types.Diagnostic]:
         document = server.workspace.get_text_document(uri)
         path = _path_of(uri)
         text = document.source
@@ -115,15 +124,15 @@ def build_server():
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls, params):
+    def did_open(ls: LanguageServer, params: lsp_types.DidOpenTextDocumentParams) -> None:
         publish(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls, params):
+    def did_save(ls: LanguageServer, params: lsp_types.DidSaveTextDocumentParams) -> None:
         publish(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls, params):
+    def did_change(ls: LanguageServer, params: lsp_types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
         loop = asyncio.get_event_loop()
         if uri in pending:
@@ -131,12 +140,12 @@ def build_server():
         pending[uri] = loop.call_later(DEBOUNCE_SECONDS, publish, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls, params):
+    def did_close(ls: LanguageServer, params: lsp_types.DidCloseTextDocumentParams) -> None:
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
-    def code_action(ls, params):
+    def code_action(ls: LanguageServer, params: lsp_types.CodeActionParams) -> list[lsp_types.CodeAction]:
         uri = params.text_document.uri
         document = server.workspace.get_text_document(uri)
         path = _path_of(uri)
@@ -145,7 +154,7 @@ def build_server():
         fixes, _ = fix_module.fixes_for(findings, {path: text})
         actions = []
 
-        def workspace_edit(chosen) -> types.WorkspaceEdit:
+        def workspace_edit(chosen: list[Fix]) -> types.WorkspaceEdit:
             changes: dict[str, list] = {}
             texts = {path: text}
             for fix in chosen:
