@@ -101,14 +101,15 @@ class Options(_Record):
 
 
 class Report(_Record):
-    _fields = __slots__ = ("findings", "errors", "files_scanned", "paths")
+    _fields = __slots__ = ("findings", "errors", "files_scanned", "paths", "baselined")
 
     def __init__(self, findings: list[Finding], errors: list[FileError], files_scanned: int = 0,
-                 paths: list[str] | None = None) -> None:
+                 paths: list[str] | None = None, baselined: int | None = None) -> None:
         self.findings = findings
         self.errors = errors
         self.files_scanned = files_scanned
         self.paths = paths if paths is not None else []  # every file scanned, as shown, in scan order
+        self.baselined = baselined  # findings a --baseline hid; None: no baseline given
 
 
 def _escape(kind: type = str) -> re.Pattern:
