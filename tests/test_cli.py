@@ -169,7 +169,7 @@ ARGUMENT_WORDS = [
     "-o=out", "-oout", "--output", "--output=x=y", "--output=", "--select", "SageMaker.15,E9509", "--select=E9510",
     "--ignore", "CKV_SAGEMAKER_22", "--exclude", "*.json", "--exclude=examples/*", "--config", "pyproject.toml",
     "--config=p.toml", "--conf", "--str", "--no-s", "--form", "-h", "--help", "--version", "-1", "-x",
-    "--exit-zero", "--exit-zero=1", "--exit",
+    "--exit-zero", "--exit-zero=1", "--exit", "--baseline", "base.json", "--baseline=b.json", "--base",
 ]
 
 

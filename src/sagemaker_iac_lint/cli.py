@@ -1,4 +1,4 @@
-"""The ``sagemaker-iac-lint`` command: ``check``, ``fix``, ``lsp``, ``rules``, ``explain`` and ``checkov-dir``.
+"""The ``sagemaker-iac-lint`` command: ``check``, ``fix``, ``lsp``, ``rules``, ``explain``, ``checkov-dir`` and ``baseline``.
 
 Exit status: 2 when a file could not be read or the usage is wrong, else 1 when anything was
 found, else 0.
@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # not imported at run time: a check run, the pre-commit hook'
     import argparse
     from collections.abc import Sequence
     from typing import Any
+
+    from .scan import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
@@ -80,32 +82,40 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     if command not in (None, "check"):
         return _other_commands(commands, parser)
     check = commands.add_parser("check", help="check files and directories")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-    mode = check.add_mutually_exclusive_group()
-    mode.add_argument("--strict", dest="strict", action="store_true", default=None,
-                      help="also flag single-instance jobs without encryption")
-    mode.add_argument("--no-strict", dest="strict", action="store_false", help="standard mode, whatever the configuration says")
+    _add_scan_arguments(check)
     check.add_argument("--format", choices=_FORMATS, default="text")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
-    check.add_argument("--select", metavar="RULES", help="comma-separated rules to report (default: all)")
-    check.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to report")
-    check.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
-    check.add_argument("--var-file", dest="var_files", metavar="FILE", action="append",
-                       help="Terraform: a deployment's variable file, as `terraform apply -var-file` (repeatable)")
-    check.add_argument("--var", dest="variables", metavar="NAME=VALUE", action="append",
-                       help="Terraform: a deployment's variable value, as `terraform apply -var` (repeatable)")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings (a file that cannot be read still exits 2)")
-    configuration = check.add_mutually_exclusive_group()
-    configuration.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
-    configuration.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
-    check.add_argument("--parameter-file", metavar="FILE", action="append",
-                       help="judge CloudFormation templates as the deployment this parameter file gives (repeatable)")
-    check.add_argument("--parameter", metavar="KEY=VALUE", action="append",
-                       help="a CloudFormation parameter value for the deployment judged (repeatable)")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="do not report the findings this baseline holds (see `baseline`)")
     check.add_argument("--fix", action="store_true", help="apply the safe fixes first (see `fix`), then report what is left")
     check.add_argument("--unsafe-fixes", action="store_true", help="with --fix: also apply the unsafe fixes")
     return parser if command == "check" else _other_commands(commands, parser)
+
+
+def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
+    """What decides the findings: the paths, the mode, the rules, the files and the deployments
+    (``check`` and ``baseline`` take the same, so a baseline is made as the check is run)."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--strict", dest="strict", action="store_true", default=None,
+                      help="also flag single-instance jobs without encryption")
+    mode.add_argument("--no-strict", dest="strict", action="store_false", help="standard mode, whatever the configuration says")
+    parser.add_argument("--select", metavar="RULES", help="comma-separated rules to report (default: all)")
+    parser.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to report")
+    parser.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
+    parser.add_argument("--var-file", dest="var_files", metavar="FILE", action="append",
+                        help="Terraform: a deployment's variable file, as `terraform apply -var-file` (repeatable)")
+    parser.add_argument("--var", dest="variables", metavar="NAME=VALUE", action="append",
+                        help="Terraform: a deployment's variable value, as `terraform apply -var` (repeatable)")
+    configuration = parser.add_mutually_exclusive_group()
+    configuration.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
+    configuration.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
+    parser.add_argument("--parameter-file", metavar="FILE", action="append",
+                        help="judge CloudFormation templates as the deployment this parameter file gives (repeatable)")
+    parser.add_argument("--parameter", metavar="KEY=VALUE", action="append",
+                        help="a CloudFormation parameter value for the deployment judged (repeatable)")
 
 
 def _other_commands(commands: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -119,6 +129,13 @@ def _other_commands(commands: argparse._SubParsersAction, parser: argparse.Argum
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="SageMaker.15, E9515 or CKV_SAGEMAKER_15")
     commands.add_parser("checkov-dir", help="print the directory holding the Checkov checks")
+    baseline = commands.add_parser("baseline", help="record the current findings, so that `check --baseline` reports only new ones")
+    _add_scan_arguments(baseline)
+    action = baseline.add_mutually_exclusive_group(required=True)
+    action.add_argument("--output", "-o", metavar="FILE", help="write the baseline of the current findings to FILE")
+    action.add_argument("--check", action="store_true",
+                        help="with --baseline: list the entries no longer found (stale); exit 1 when there are any")
+    baseline.add_argument("--baseline", metavar="FILE", help="the baseline to check (with --check)")
     return parser
 
 
@@ -142,6 +159,7 @@ class CheckArguments:
         self.exit_zero = False
         self.parameter_file: list[str] | None = None
         self.parameter: list[str] | None = None
+        self.baseline: str | None = None
         self.fix = False  # --fix and --unsafe-fixes are read by argparse
         self.unsafe_fixes = False
 
@@ -160,6 +178,7 @@ _CHECK_OPTIONS = {
     "--config": "config",
     "--parameter-file": "parameter_file",
     "--parameter": "parameter",
+    "--baseline": "baseline",
 }
 _CHECK_LISTS = ("exclude", "var_files", "variables", "parameter_file", "parameter")  # repeatable
 
@@ -222,15 +241,12 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
     return args
 
 
-def _run_check(args: argparse.Namespace | CheckArguments) -> int:
-    if getattr(args, "fix", False):
-        from . import fix
-
-        return fix.run(args)
+def _scan_inputs(args: argparse.Namespace | CheckArguments) -> tuple[Options, list[str], list[str]] | None:
+    """The scan options, the paths and every input file named (for ``--output``'s guard), from the
+    command line and the configuration; None (the error said) when either is wrong."""
     from . import config as config_module
     from . import emit
-    from .output import FORMATTERS, format_errors
-    from .scan import Options, scan
+    from .scan import Options
 
     try:
         if args.no_config:
@@ -241,12 +257,12 @@ def _run_check(args: argparse.Namespace | CheckArguments) -> int:
         ignore = config_module.rule_ids(args.ignore, "--ignore") if args.ignore else config.ignore
     except config_module.ConfigError as error:
         emit.error_line(str(error))
-        return EXIT_ERROR
+        return None
     try:
         deployments = _deployments(args.parameter_file, args.parameter)
     except ValueError as error:
         emit.error_line(str(error))
-        return EXIT_ERROR
+        return None
     options = Options(
         deployments=deployments,
         strict=args.strict if args.strict is not None else bool(config.strict),
@@ -257,21 +273,118 @@ def _run_check(args: argparse.Namespace | CheckArguments) -> int:
         variables=tuple(args.variables) if args.variables else config.variables,
     )
     paths = args.paths or ["."]
+    inputs = [*paths, *(args.parameter_file or []), *options.var_files, *([config.path] if config.path else [])]
+    return options, paths, inputs
+
+
+def _load_baseline(path: str) -> dict | None:
+    """The baseline's entries; None (the error said) when the file cannot be used."""
+    from . import baseline, emit
+
+    try:
+        return baseline.load(path)
+    except baseline.BaselineError as error:
+        emit.error_line(str(error))
+        return None
+
+
+def _run_check(args: argparse.Namespace | CheckArguments) -> int:
+    from . import emit
+
+    if getattr(args, "fix", False):
+        if args.baseline:
+            emit.error_line("--baseline cannot be combined with --fix: run `fix` first, then `check --baseline`")
+            return EXIT_ERROR
+        from . import fix
+
+        return fix.run(args)
+    from .output import FORMATTERS, format_errors
+    from .scan import scan
+
+    inputs = _scan_inputs(args)
+    if inputs is None:
+        return EXIT_ERROR
+    options, paths, named_inputs = inputs
+    entries = None
+    if args.baseline:
+        entries = _load_baseline(args.baseline)
+        if entries is None:
+            return EXIT_ERROR
     if args.output:
-        named = emit.output_is_an_input(args.output, [*paths, *(args.parameter_file or []), *options.var_files,
-                                                       *([config.path] if config.path else [])])
+        named = emit.output_is_an_input(args.output, [*named_inputs, *([args.baseline] if args.baseline else [])])
         if named is not None:
             emit.error_line(f"--output {args.output} would overwrite the input {named}: write the report elsewhere")
             return EXIT_ERROR
     report = scan(paths, options)
+    if entries is not None:
+        from . import baseline
+
+        report = baseline.apply(report, entries)
     rendered = FORMATTERS[args.format](report)
     problem = emit.write_report_file(args.output, rendered) if args.output else emit.write_stdout(rendered)
     emit.write_stderr(format_errors(report))
+    if report.baselined and args.format == "text":
+        emit.write_stderr(f"sagemaker-iac-lint: {_count(report.baselined, 'finding')} in the baseline "
+                          f"{args.baseline} not shown\n")
     if problem:
         emit.error_line(problem)
     if report.errors or problem:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _run_baseline(args: argparse.Namespace) -> int:
+    """``baseline --output FILE``: write the current findings; ``baseline --check --baseline FILE``:
+    list the entries no longer found, exit 1 when there are any."""
+    from . import baseline, emit
+    from .output import format_errors
+    from .scan import scan
+
+    if args.check and not args.baseline:
+        emit.error_line("baseline --check needs --baseline FILE, the baseline to check")
+        return EXIT_ERROR
+    if args.baseline and not args.check:
+        emit.error_line("--baseline is read by `baseline --check` only; `baseline --output FILE` writes a new one")
+        return EXIT_ERROR
+    inputs = _scan_inputs(args)
+    if inputs is None:
+        return EXIT_ERROR
+    options, paths, named_inputs = inputs
+    entries = _load_baseline(args.baseline) if args.check else {}
+    if entries is None:
+        return EXIT_ERROR
+    if args.output:
+        named = emit.output_is_an_input(args.output, named_inputs)
+        if named is not None:
+            emit.error_line(f"--output {args.output} would overwrite the input {named}: write the baseline elsewhere")
+            return EXIT_ERROR
+    report = scan(paths, options)
+    emit.write_stderr(format_errors(report))
+    if not args.check:
+        if report.errors:  # a baseline without an unreadable file's findings would not be the current state
+            emit.error_line(f"{args.output} not written: {_count(len(report.errors), 'file')} could not be read")
+            return EXIT_ERROR
+        problem = emit.write_report_file(args.output, baseline.render(report.findings))
+        if problem:
+            emit.error_line(problem)
+            return EXIT_ERROR
+        emit.write_stderr(f"sagemaker-iac-lint: wrote {_count(len(report.findings), 'finding')} to {args.output}\n")
+        return EXIT_CLEAN
+    _, _, stale = baseline.split(report.findings, entries)
+    lines, total = baseline.stale_lines(stale, [e.path for e in report.errors])
+    problem = emit.write_stdout(lines)
+    if total:
+        emit.write_stderr(f"sagemaker-iac-lint: {total} baseline {'entry' if total == 1 else 'entries'} "
+                          f"no longer found: refresh {args.baseline} with `baseline --output`\n")
+    if problem:
+        emit.error_line(problem)
+    if report.errors or problem:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if total else EXIT_CLEAN
 
 
 def _deployments(files: list[str] | None, assignments: list[str] | None) -> list | None:
@@ -354,6 +467,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             assert not isinstance(args, CheckArguments)
             return _run_explain(args.rule)
+        if args.command == "baseline":
+            assert not isinstance(args, CheckArguments)
+            return _run_baseline(args)
         return _run_checkov_dir()
     except KeyboardInterrupt:
         return 130

@@ -63,13 +63,14 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
 
 
 _REPORT_STARTS = (b'{\n  "findings": [', b'{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json"',
-                  b'[\n  {\n    "description": ', b"[]\n")  # json, sarif, gitlab (with issues, and none)
+                  b'[\n  {\n    "description": ', b"[]\n",  # json, sarif, gitlab (with issues, and none)
+                  b'{\n  "version": 1,\n  "tool": "sagemaker-iac-lint",')  # a baseline
 
 
 def output_is_an_input(output: str, inputs: list[str]) -> str | None:
     """The input that ``--output`` would overwrite, else None: a file named as input (by any
     spelling, or through a link), or a file the walk of a directory given reads, unless it holds
-    one of our own JSON or SARIF reports (so a report can be refreshed where it lies)."""
+    one of our own JSON or SARIF reports or baselines (so one can be refreshed where it lies)."""
     try:
         target = os.stat(output)
     except OSError:

@@ -43,6 +43,7 @@ def format_json(report: Report) -> str:
             for f in report.findings
         ],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
+        **({"baselined": report.baselined} if report.baselined is not None else {}),
     }
     return json.dumps(escape.json_data(document), indent=2) + "\n"
 

@@ -122,18 +122,20 @@ class Options(Record):
 
 
 class Report(Record):
-    __slots__ = ("findings", "errors", "files_scanned", "paths")
+    __slots__ = ("findings", "errors", "files_scanned", "paths", "baselined")
     findings: list[Finding]
     errors: list[FileError]
     files_scanned: int
     paths: list[str]
+    baselined: int | None
 
     def __init__(self, findings: list[Finding], errors: list[FileError], files_scanned: int = 0,
-                 paths: list[str] | None = None) -> None:
+                 paths: list[str] | None = None, baselined: int | None = None) -> None:
         self.findings = findings
         self.errors = errors
         self.files_scanned = files_scanned
         self.paths = paths if paths is not None else []  # every file scanned, as shown, in scan order
+        self.baselined = baselined  # findings a --baseline hid; None: no baseline given
 
 
 def _escape(kind: type = str) -> re.Pattern:
