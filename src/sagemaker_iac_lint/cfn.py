@@ -199,6 +199,11 @@ def load_template(text: str, is_json: bool = False) -> Any:
 
     refuse_deep(text)  # before libyaml sees it: its C code can overflow the stack on deep nesting
     if is_json:
+        from .cfn_json import load_json  # the C JSON parser, positions recovered where asked for
+
+        found = load_json(text)
+        if found is not None:
+            return found
         # A raw tab is only legal between JSON tokens, where YAML refuses it: swap it for a space of the
         # same width so the fast marked loader reads JSON too and columns stay right.
         text = text.replace("\t", " ")

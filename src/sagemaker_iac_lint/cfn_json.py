@@ -1,0 +1,168 @@
+"""JSON templates read by the stdlib's C parser, with positions recovered only where they are asked for.
+
+``load_json`` gives the same values and the same 1-based (line, column) marks the YAML loader gives a
+JSON template, at the cost of ``json.loads``: every mapping is a ``JsonDict`` (a ``MarkedDict``) whose
+``line``, ``column`` and ``key_marks`` are worked out from the text the first time something reads them.
+A mapping learns where it starts from its parent, so positions are found top down: the top level and
+``Resources`` one level at a time (skipping each value with the C scanner), a resource and everything in
+it at once. Anything the fast path does not reproduce exactly (a duplicated key, which needs the lines of
+every copy, or text ``json`` refuses) returns ``None`` so the caller uses the YAML loader as before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+
+from .cfn import MarkedDict
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# YAML 1.1's float (what the YAML loader makes of a JSON number): a dot is required, an exponent is
+# signed. A JSON number with a fraction or exponent that is not such a float is a string there.
+_YAML_FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?\Z")
+_SPACE = re.compile(r"[ \t\n\r]*")
+# libyaml counts a line at each of these (a CR LF pair once)
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# mappings at these depths are resolved one level at a time: the top level and its sections
+_SHALLOW = 2
+
+
+class _Duplicate(Exception):
+    """A mapping writes a key twice: the YAML loader says where each copy is, so it reads this file."""
+
+
+class _Source:
+    """The text of one template and what has been learnt about where its containers start."""
+
+    __slots__ = ("depth", "offsets", "root", "scan", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offsets: dict[int, int] = {}  # id(container) -> offset of its opening bracket
+        self.depth: dict[int, int] = {}  # id(mapping) -> depth, for the shallow levels
+        self.starts: list[int] | None = None
+        self.root: Any = None
+        self.scan = json.JSONDecoder(parse_float=_float, parse_constant=str).scan_once
+
+    def position(self, offset: int) -> tuple[int, int]:
+        if self.starts is None:
+            self.starts = [0] + [match.end() for match in _BREAK.finditer(self.text)]
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def members(self, offset: int) -> list[tuple[Any, int, int]]:
+        """(key, key offset, value offset) of the mapping (key None) or list whose bracket is at ``offset``."""
+        text, scan, space = self.text, self.scan, _SPACE.match
+        found: list[tuple[Any, int, int]] = []
+        mapping = text[offset] == "{"
+        index = space(text, offset + 1).end()
+        if text[index] in "}]":
+            return found
+        while True:
+            key: Any = None
+            key_at = index
+            if mapping:
+                key, index = json.decoder.scanstring(text, index + 1)
+                index = space(text, index).end() + 1  # the colon
+                index = space(text, index).end()
+            value_at = index
+            _, index = scan(text, index)
+            found.append((key, key_at, value_at))
+            index = space(text, index).end()
+            if text[index] != ",":
+                return found
+            index = space(text, index + 1).end()
+
+    def resolve(self, container: Any, deep: bool) -> None:
+        """Learn where the children of ``container`` start (and their key marks, for a mapping)."""
+        offset = self.offsets[id(container)]
+        members = self.members(offset)
+        is_mapping = isinstance(container, dict)
+        if is_mapping:
+            container.__dict__["key_marks"] = {key: self.position(key_at) for key, key_at, _ in members}
+            depth = self.depth.get(id(container), _SHALLOW)
+        children = container.values() if is_mapping else container
+        for child, (_, _, value_at) in zip(children, members):
+            if isinstance(child, (dict, list)):
+                self.offsets[id(child)] = value_at
+                if is_mapping and depth + 1 < _SHALLOW and isinstance(child, dict):
+                    self.depth[id(child)] = depth + 1
+                if deep or isinstance(child, list):
+                    self.resolve(child, deep)
+
+    def locate(self, mapping: JsonDict) -> None:
+        """A mapping reached some way other than from its parent's marks: resolve every level until found."""
+        pending = [self.root]
+        while id(mapping) not in self.offsets and pending:
+            container = pending.pop()
+            if isinstance(container, JsonDict) and "key_marks" not in container.__dict__:
+                self.resolve(container, False)
+            elif isinstance(container, list):
+                self.resolve(container, False)
+            children = container.values() if isinstance(container, dict) else container
+            pending.extend(child for child in children if isinstance(child, (dict, list)))
+
+
+def _float(text: str) -> Any:
+    return float(text) if _YAML_FLOAT.match(text) else text
+
+
+class JsonDict(MarkedDict):
+    """A mapping of a JSON template whose marks are read from the text when first asked for."""
+
+    _source: _Source
+
+    def _marks(self) -> dict:
+        found = self.__dict__.get("key_marks")
+        if found is None:
+            source = self._source
+            if id(self) not in source.offsets:
+                source.locate(self)
+            source.resolve(self, id(self) not in source.depth)
+            found = self.__dict__["key_marks"]
+        return found
+
+    @property  # type: ignore[override]
+    def key_marks(self) -> dict:
+        return self._marks()
+
+    @property  # type: ignore[override]
+    def line(self) -> int:
+        return self._start()[0]
+
+    @property  # type: ignore[override]
+    def column(self) -> int:
+        return self._start()[1]
+
+    def _start(self) -> tuple[int, int]:
+        source = self._source
+        if id(self) not in source.offsets:
+            source.locate(self)
+        return source.position(source.offsets[id(self)])
+
+
+def load_json(text: str) -> Any:
+    """The template, or None when the YAML loader must read it (a duplicated key, or invalid JSON)."""
+    source = _Source(text)
+    kind = type("JsonDict", (JsonDict,), {"_source": source, "__slots__": ()})
+
+    def mapping(pairs: list) -> JsonDict:
+        made = kind(pairs)
+        if len(made) != len(pairs):
+            raise _Duplicate
+        return made
+
+    try:
+        root = json.loads(text, object_pairs_hook=mapping, parse_float=_float, parse_constant=str)
+    except (ValueError, _Duplicate, RecursionError):
+        return None
+    if isinstance(root, (dict, list)):
+        source.root = root
+        source.offsets[id(root)] = _SPACE.match(text).end() if not text.startswith("\ufeff") else \
+            _SPACE.match(text, 1).end()
+        source.depth[id(root)] = 0
+    return root
