@@ -197,13 +197,14 @@ def load_template(text: str, is_json: bool = False) -> Any:
     """Parse YAML or JSON text into marked dicts. Raises ReadError with a one-line reason."""
     from .nesting import refuse_deep
 
-    refuse_deep(text)  # before libyaml sees it: its C code can overflow the stack on deep nesting
     if is_json:
         from .cfn_json import load_json  # the C JSON parser, positions recovered where asked for
 
-        found = load_json(text)
+        found = load_json(text)  # bounds the depth itself, as refuse_deep would
         if found is not None:
             return found
+    refuse_deep(text)  # before libyaml sees it: its C code can overflow the stack on deep nesting
+    if is_json:
         # A raw tab is only legal between JSON tokens, where YAML refuses it: swap it for a space of the
         # same width so the fast marked loader reads JSON too and columns stay right.
         text = text.replace("\t", " ")
@@ -1341,6 +1342,7 @@ def subject_for(
     if locate is not None:
         position = locate(at)
     else:
+        getattr(resource, "key_marks", None)  # a JSON template's marks: found for the whole resource at once
         position = _key_position(template.resources, name)
         if not position[0]:
             position = _position(resource)

@@ -95,16 +95,28 @@ class _Source:
                     self.resolve(child, deep)
 
     def locate(self, mapping: JsonDict) -> None:
-        """A mapping reached some way other than from its parent's marks: resolve every level until found."""
-        pending = [self.root]
-        while id(mapping) not in self.offsets and pending:
-            container = pending.pop()
-            if isinstance(container, JsonDict) and "key_marks" not in container.__dict__:
-                self.resolve(container, False)
-            elif isinstance(container, list):
+        """A mapping asked for its marks before its parent was: find, among the objects (not the text), the
+        nearest container already placed that holds it, and resolve that one's whole subtree."""
+        shallow = [self.root]
+        while shallow:  # the shallow levels first, one level at a time (each value skipped by the C scanner)
+            container = shallow.pop()
+            if not isinstance(container, JsonDict) or "key_marks" not in container.__dict__:
                 self.resolve(container, False)
             children = container.values() if isinstance(container, dict) else container
-            pending.extend(child for child in children if isinstance(child, (dict, list)))
+            shallow.extend(child for child in children if id(child) in self.depth)
+        if id(mapping) in self.offsets:
+            return
+        pending: list[tuple[Any, Any]] = [(self.root, None)]
+        while pending:
+            container, placed = pending.pop()
+            if placed is None and id(container) in self.offsets and id(container) not in self.depth:
+                placed = container  # below the shallow levels: resolved whole, in one go
+            if container is mapping:
+                if placed is not None:
+                    self.resolve(placed, True)
+                return
+            children = container.values() if isinstance(container, dict) else container
+            pending.extend((child, placed) for child in children if isinstance(child, (dict, list)))
 
 
 def _float(text: str) -> Any:
@@ -156,10 +168,28 @@ def load_json(text: str) -> Any:
             raise _Duplicate
         return made
 
+    # The depth bound of nesting.refuse_deep, without its pass over the text: json's C scanner counts each
+    # nesting level against the recursion limit (Python 3.11), so a parse that succeeds under a limit of
+    # `room` levels above here nests less deeply than MAX_DEPTH less the block term. Anything else (too
+    # deep for that room, or a newer Python) goes to the caller's path, which measures the text first.
+    import sys
+
+    from .nesting import MAX_DEPTH, block_bound
+
+    room = MAX_DEPTH - block_bound(text)
+    if room < 2 or sys.version_info >= (3, 12):
+        return None
+    frame, here = sys._getframe(), 0
+    while frame is not None:
+        frame, here = frame.f_back, here + 1
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(here + room)
     try:
         root = json.loads(text, object_pairs_hook=mapping, parse_float=_float, parse_constant=str)
     except (ValueError, _Duplicate, RecursionError):
         return None
+    finally:
+        sys.setrecursionlimit(limit)
     if isinstance(root, (dict, list)):
         source.root = root
         source.offsets[id(root)] = _SPACE.match(text).end() if not text.startswith("\ufeff") else \
