@@ -29,6 +29,7 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 # mappings at these depths are resolved one level at a time: the top level and its sections
 _SHALLOW = 2
+_CHUNK = 1 << 14  # characters per entry of the line index
 
 
 class _Duplicate(Exception):
@@ -38,21 +39,33 @@ class _Duplicate(Exception):
 class _Source:
     """The text of one template and what has been learnt about where its containers start."""
 
-    __slots__ = ("depth", "offsets", "root", "scan", "starts", "text")
+    __slots__ = ("chunks", "depth", "offsets", "root", "scan", "starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.offsets: dict[int, int] = {}  # id(container) -> offset of its opening bracket
         self.depth: dict[int, int] = {}  # id(mapping) -> depth, for the shallow levels
-        self.starts: list[int] | None = None
+        self.starts: list[int] | None = None  # line starts, when breaks other than LF are written
+        self.chunks: list[int] = []  # lines before each chunk of _CHUNK characters, otherwise
         self.root: Any = None
         self.scan = json.JSONDecoder(parse_float=_float, parse_constant=str).scan_once
 
     def position(self, offset: int) -> tuple[int, int]:
+        text = self.text
         if self.starts is None:
-            self.starts = [0] + [match.end() for match in _BREAK.finditer(self.text)]
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
+            if any(other in text for other in ("\r", "\x85", "\u2028", "\u2029")):
+                self.starts = [0] + [match.end() for match in _BREAK.finditer(text)]
+            else:  # only LF breaks: lines counted per chunk, then within one chunk, all in C
+                self.starts = []
+                self.chunks = [0]
+                for start in range(0, len(text), _CHUNK):
+                    self.chunks.append(self.chunks[-1] + text.count("\n", start, start + _CHUNK))
+        if self.starts:
+            line = bisect_right(self.starts, offset)
+            return line, offset - self.starts[line - 1] + 1
+        chunk = offset // _CHUNK
+        line = self.chunks[chunk] + text.count("\n", chunk * _CHUNK, offset) + 1
+        return line, offset - text.rfind("\n", 0, offset)
 
     def members(self, offset: int) -> list[tuple[Any, int, int]]:
         """(key, key offset, value offset) of the mapping (key None) or list whose bracket is at ``offset``."""
