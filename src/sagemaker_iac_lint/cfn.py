@@ -1342,8 +1342,8 @@ def subject_for(
     if locate is not None:
         position = locate(at)
     else:
-        getattr(resource, "key_marks", None)  # a JSON template's marks: found for the whole resource at once
         position = _key_position(template.resources, name)
+        getattr(resource, "key_marks", None)  # a JSON template's marks: found for the whole resource at once
         if not position[0]:
             position = _position(resource)
     notes: list[str] = []

@@ -107,6 +107,45 @@ class _Source:
                 if deep or isinstance(child, list):
                     self.resolve(child, deep)
 
+    def place_section(self, section: JsonDict) -> bool:
+        """Learn where a top-level section starts, skipping only the sections written before it."""
+        text, scan, space = self.text, self.scan, _SPACE.match
+        index = space(text, self.offsets[id(self.root)] + 1).end()
+        for value in self.root.values():
+            index = space(text, space(text, json.decoder.scanstring(text, index + 1)[1]).end() + 1).end()
+            if value is section:
+                self.offsets[id(section)] = index
+                return True
+            index = space(text, scan(text, index)[1]).end()
+            index = space(text, index + 1).end()  # the comma
+        return False
+
+    def find_key(self, section: JsonDict, key: str) -> tuple[int, int] | None:
+        """Where ``key`` is written in a top-level section (``Resources``), found by searching the text for
+        it as written without escapes after the section's start, and accepted only where it is a key (after
+        ``{`` or ``,``, before ``:``) whose value reads the same as the entry (outside a string, a quote is
+        never preceded by a backslash). The entry learns its offset. None when not found so."""
+        if id(section) not in self.offsets and not self.place_section(section):
+            return None
+        text, space = self.text, _SPACE.match
+        needle = json.dumps(key, ensure_ascii=False)
+        entry = section[key]
+        expected = json.dumps(entry)
+        at = text.find(needle, self.offsets[id(section)])
+        while at != -1:
+            before = at - 1
+            while before >= 0 and text[before] in " \t\n\r":
+                before -= 1
+            colon = space(text, at + len(needle)).end()
+            if before >= 0 and text[before] in "{," and text.startswith(":", colon):
+                value_at = space(text, colon + 1).end()
+                if json.dumps(self.scan(text, value_at)[0]) == expected:
+                    if isinstance(entry, (dict, list)):
+                        self.offsets[id(entry)] = value_at
+                    return self.position(at)
+            at = text.find(needle, at + 1)
+        return None
+
     def locate(self, mapping: JsonDict) -> None:
         """A mapping asked for its marks before its parent was: find, among the objects (not the text), the
         nearest container already placed that holds it, and resolve that one's whole subtree."""
@@ -150,6 +189,14 @@ class JsonDict(MarkedDict):
             source.resolve(self, id(self) not in source.depth)
             found = self.__dict__["key_marks"]
         return found
+
+    def key_position(self, key: str) -> tuple[int, int]:
+        found = self.__dict__.get("key_marks")
+        if found is None and isinstance(key, str) and self._source.depth.get(id(self)) == 1:
+            place = self._source.find_key(self, key)  # a section's entry: looked for, not every entry placed
+            if place is not None:
+                return place
+        return super().key_position(key)
 
     @property  # type: ignore[override]
     def key_marks(self) -> dict:
@@ -208,4 +255,6 @@ def load_json(text: str) -> Any:
         source.offsets[id(root)] = _SPACE.match(text).end() if not text.startswith("\ufeff") else \
             _SPACE.match(text, 1).end()
         source.depth[id(root)] = 0
+        if isinstance(root, dict):
+            source.depth.update((id(value), 1) for value in root.values() if isinstance(value, dict))
     return root

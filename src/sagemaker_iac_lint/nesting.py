@@ -38,7 +38,7 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
 
 def block_bound(text: str) -> int:
     """The block term of the measure: twice the deepest indentation (with indicators) plus two."""
-    if re.search(r"^[ \t?-]{100}", text, re.M) is None:  # one C search settles nearly every file
+    if re.search(r"\n[ \t?-]{100}", text) is None and re.match(r"[ \t?-]{100}", text) is None:  # nearly every file
         return 2 * 99 + 2
     return max((len(match.group(0)) for match in _INDENT.finditer(text)), default=0) * 2 + 2
 
