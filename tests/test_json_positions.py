@@ -123,6 +123,11 @@ def test_a_generated_template_reads_as_through_yaml(monkeypatch: pytest.MonkeyPa
     '"EnableInterContainerTrafficEncryption": true,\n"EnableInterContainerTrafficEncryption": false}}}}}',
     '{"Resources": {"J": {"Type": "' + JOB + '", "Properties": {',  # invalid
     '{"Resources": {"\\ud800": {"Type": "' + JOB + '"}}}',  # a lone surrogate
+    # decoys before the logical id: the name as a nested key, in a string with braces, as a Ref, escaped
+    '{"Resources": {\n"B": {"Type": "AWS::S3::Bucket", "Metadata": {"J": {"Type": "' + JOB + '"}, "N": "{\\"J\\": {"},\n'
+    '"Properties": {"Tags": [{"Key": "k", "Value": {"Ref": "J"}}]}},\n'
+    '"J": {"Type": "' + JOB + '",\n "Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 2}}}},\n'
+    '"\\u004a2": {"Type": "' + JOB + '",\n "Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 3}}}}}}',
     '{"Resources": {"J": {"Type": "' + JOB + '", "Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 1e+1}}}}}}',
     '{"Resources": {"J": {"Type": "' + JOB + '", "Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 2.0}}}}}}',
 ])

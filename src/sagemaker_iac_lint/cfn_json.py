@@ -39,12 +39,13 @@ class _Duplicate(Exception):
 class _Source:
     """The text of one template and what has been learnt about where its containers start."""
 
-    __slots__ = ("chunks", "depth", "offsets", "root", "scan", "starts", "text")
+    __slots__ = ("chunks", "depth", "hints", "offsets", "root", "scan", "starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.offsets: dict[int, int] = {}  # id(container) -> offset of its opening bracket
         self.depth: dict[int, int] = {}  # id(mapping) -> depth, for the shallow levels
+        self.hints: dict[int, int] = {}  # id(section) -> where its last entry looked for was written
         self.starts: list[int] | None = None  # line starts, when breaks other than LF are written
         self.chunks: list[int] = []  # lines before each chunk of _CHUNK characters, otherwise
         self.root: Any = None
@@ -127,11 +128,22 @@ class _Source:
         never preceded by a backslash). The entry learns its offset. None when not found so."""
         if id(section) not in self.offsets and not self.place_section(section):
             return None
-        text, space = self.text, _SPACE.match
         needle = json.dumps(key, ensure_ascii=False)
         entry = section[key]
+        start = self.offsets[id(section)]
+        hint = max(self.hints.get(id(section), start), start)  # entries are asked for in written order
+        size = len(self.text)
+        for begin, end in ((hint, size), (start, hint + len(needle))) if hint > start else ((start, size),):
+            place = self._find_entry(entry, needle, begin, end)
+            if place is not None:
+                self.hints[id(section)] = place
+                return self.position(place)
+        return None
+
+    def _find_entry(self, entry: Any, needle: str, begin: int, end: int) -> int | None:
+        text, space = self.text, _SPACE.match
         expected = json.dumps(entry)
-        at = text.find(needle, self.offsets[id(section)])
+        at = text.find(needle, begin, end)
         while at != -1:
             before = at - 1
             while before >= 0 and text[before] in " \t\n\r":
@@ -142,8 +154,8 @@ class _Source:
                 if json.dumps(self.scan(text, value_at)[0]) == expected:
                     if isinstance(entry, (dict, list)):
                         self.offsets[id(entry)] = value_at
-                    return self.position(at)
-            at = text.find(needle, at + 1)
+                    return at
+            at = text.find(needle, at + 1, end)
         return None
 
     def locate(self, mapping: JsonDict) -> None:
