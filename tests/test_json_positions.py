@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -136,7 +137,7 @@ def test_an_unusual_template_reads_as_through_yaml(monkeypatch: pytest.MonkeyPat
     assert fast == slow
 
 
-def test_a_large_json_template_points_at_the_right_line_from_the_cli(tmp_path) -> None:
+def test_a_large_json_template_points_at_the_right_line_from_the_cli(tmp_path: Path) -> None:
     resources = {f"Bucket{index}": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": f"b{{{index}}}"}} for index in range(2000)}
     resources["Job"] = {"Type": JOB, "Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 2}}}}
     text = json.dumps({"Resources": resources}, indent=1)
