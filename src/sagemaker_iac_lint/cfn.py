@@ -197,6 +197,12 @@ def load_template(text: str, is_json: bool = False) -> Any:
     """Parse YAML or JSON text into marked dicts. Raises ReadError with a one-line reason."""
     from .nesting import refuse_deep
 
+    if is_json:
+        from .cfn_json import load_json  # the C JSON parser, positions recovered where asked for
+
+        found = load_json(text)  # bounds the depth itself, as refuse_deep would
+        if found is not None:
+            return found
     refuse_deep(text)  # before libyaml sees it: its C code can overflow the stack on deep nesting
     if is_json:
         # A raw tab is only legal between JSON tokens, where YAML refuses it: swap it for a space of the
@@ -1337,6 +1343,7 @@ def subject_for(
         position = locate(at)
     else:
         position = _key_position(template.resources, name)
+        getattr(resource, "key_marks", None)  # a JSON template's marks: found for the whole resource at once
         if not position[0]:
             position = _position(resource)
     notes: list[str] = []

@@ -36,6 +36,13 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     return _depth(text) > limit
 
 
+def block_bound(text: str) -> int:
+    """The block term of the measure: twice the deepest indentation (with indicators) plus two."""
+    if re.search(r"\n[ \t?-]{100}", text) is None and re.match(r"[ \t?-]{100}", text) is None:  # nearly every file
+        return 2 * 99 + 2
+    return max((len(match.group(0)) for match in _INDENT.finditer(text)), default=0) * 2 + 2
+
+
 def _depth(text: str) -> int:
     block = max((len(match.group(0)) for match in _INDENT.finditer(text)), default=0) * 2 + 2
     stripped = _BRACKETS.sub("", _COMMENT.sub("", _QUOTED.sub("", text)))
