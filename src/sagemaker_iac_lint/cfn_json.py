@@ -19,12 +19,24 @@ from .cfn import MarkedDict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
     from typing import Any
 
 # YAML 1.1's float (what the YAML loader makes of a JSON number): a dot is required, an exponent is
 # signed. A JSON number with a fraction or exponent that is not such a float is a string there.
 _YAML_FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?\Z")
 _SPACE = re.compile(r"[ \t\n\r]*")
+# The C scanner's pieces that json.loads is built from (not in the type stubs): a JSON string's
+# content from just after its opening quote, and one JSON value from its first character.
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _space(text: str, index: int = 0) -> re.Match[str]:
+    """The white space at ``index`` (possibly none: the pattern matches everywhere)."""
+    match = _SPACE.match(text, index)
+    assert match is not None
+    return match
 # libyaml counts a line at each of these (a CR LF pair once)
 _BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 # mappings at these depths are resolved one level at a time: the top level and its sections
@@ -49,7 +61,8 @@ class _Source:
         self.starts: list[int] | None = None  # line starts, when breaks other than LF are written
         self.chunks: list[int] = []  # lines before each chunk of _CHUNK characters, otherwise
         self.root: Any = None
-        self.scan = json.JSONDecoder(parse_float=_float, parse_constant=str).scan_once
+        decoder = json.JSONDecoder(parse_float=_float, parse_constant=str)
+        self.scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
 
     def position(self, offset: int) -> tuple[int, int]:
         text = self.text
@@ -70,7 +83,7 @@ class _Source:
 
     def members(self, offset: int) -> list[tuple[Any, int, int]]:
         """(key, key offset, value offset) of the mapping (key None) or list whose bracket is at ``offset``."""
-        text, scan, space = self.text, self.scan, _SPACE.match
+        text, scan, space = self.text, self.scan, _space
         found: list[tuple[Any, int, int]] = []
         mapping = text[offset] == "{"
         index = space(text, offset + 1).end()
@@ -80,7 +93,7 @@ class _Source:
             key: Any = None
             key_at = index
             if mapping:
-                key, index = json.decoder.scanstring(text, index + 1)
+                key, index = _scanstring(text, index + 1)
                 index = space(text, index).end() + 1  # the colon
                 index = space(text, index).end()
             value_at = index
@@ -110,10 +123,10 @@ class _Source:
 
     def place_section(self, section: JsonDict) -> bool:
         """Learn where a top-level section starts, skipping only the sections written before it."""
-        text, scan, space = self.text, self.scan, _SPACE.match
+        text, scan, space = self.text, self.scan, _space
         index = space(text, self.offsets[id(self.root)] + 1).end()
         for value in self.root.values():
-            index = space(text, space(text, json.decoder.scanstring(text, index + 1)[1]).end() + 1).end()
+            index = space(text, space(text, _scanstring(text, index + 1)[1]).end() + 1).end()
             if value is section:
                 self.offsets[id(section)] = index
                 return True
@@ -141,7 +154,7 @@ class _Source:
         return None
 
     def _find_entry(self, entry: Any, needle: str, begin: int, end: int) -> int | None:
-        text, space = self.text, _SPACE.match
+        text, space = self.text, _space
         expected = json.dumps(entry)
         at = text.find(needle, begin, end)
         while at != -1:
@@ -210,16 +223,16 @@ class JsonDict(MarkedDict):
                 return place
         return super().key_position(key)
 
-    @property  # type: ignore[override]
+    @property
     def key_marks(self) -> dict:
         return self._marks()
 
-    @property  # type: ignore[override]
-    def line(self) -> int:
+    @property
+    def line(self) -> int:  # type: ignore[override]
         return self._start()[0]
 
-    @property  # type: ignore[override]
-    def column(self) -> int:
+    @property
+    def column(self) -> int:  # type: ignore[override]
         return self._start()[1]
 
     def _start(self) -> tuple[int, int]:
@@ -251,7 +264,8 @@ def load_json(text: str) -> Any:
     room = MAX_DEPTH - block_bound(text)
     if room < 2 or sys.version_info >= (3, 12):
         return None
-    frame, here = sys._getframe(), 0
+    frame: FrameType | None = sys._getframe()
+    here = 0
     while frame is not None:
         frame, here = frame.f_back, here + 1
     limit = sys.getrecursionlimit()
@@ -264,8 +278,8 @@ def load_json(text: str) -> Any:
         sys.setrecursionlimit(limit)
     if isinstance(root, (dict, list)):
         source.root = root
-        source.offsets[id(root)] = _SPACE.match(text).end() if not text.startswith("\ufeff") else \
-            _SPACE.match(text, 1).end()
+        source.offsets[id(root)] = _space(text).end() if not text.startswith("\ufeff") else \
+            _space(text, 1).end()
         source.depth[id(root)] = 0
         if isinstance(root, dict):
             source.depth.update((id(value), 1) for value in root.values() if isinstance(value, dict))
