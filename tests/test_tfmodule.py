@@ -213,3 +213,19 @@ def test_a_module_that_reaches_no_monitored_type_is_not_parsed(tmp_path) -> None
     report = scan([str(tmp_path)], Options(strict=True))
     assert report.errors == []
     assert [f.resource for f in report.findings] == ["module.data.awscc_sagemaker_model_bias_job_definition.job"]
+
+
+@pytest.mark.parametrize("call", [
+    '{"module": {"data": {"source": "./child"}}}',  # JSON syntax: the key quoted
+    '{"module": {"data": {"source" : "../root/child"}}}',
+])
+def test_a_call_in_json_syntax_is_followed_from_a_file_named_alone(tmp_path, call: str) -> None:
+    # the named file holds no monitored type: only the byte-level look at its call finds the child's job
+    root = tmp_path / "root"
+    child = root / "child"
+    child.mkdir(parents=True)
+    (child / "main.tf").write_text(JOB.format(name="job", count=2, flag="false"))
+    (root / "main.tf.json").write_text(call)
+    report = scan([str(root / "main.tf.json")], Options(strict=True))
+    assert report.errors == []
+    assert [f.resource for f in report.findings] == ["module.data.awscc_sagemaker_model_bias_job_definition.job"]

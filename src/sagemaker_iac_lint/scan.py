@@ -390,12 +390,17 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
     terraform_files: list[tuple[str, str]] = []
     scanned_paths: list[str] = []
     seen_files: set[str] = set()  # a file named twice (`t.yaml ./t.yaml .`) is scanned once, as first named
+    paths = list(paths)
+    # One path named: the walk yields each file once (it follows no symlinked folder), so there is
+    # nothing to dedupe and no abspath to take per file (about 1 ms per 400 files, measured).
+    dedupe = len(paths) > 1
     for path, problem in iter_files(paths, options.exclude):
         shown = path[2:] if path.startswith("./") else path
-        absolute = os.path.abspath(path)
-        if absolute in seen_files:
-            continue
-        seen_files.add(absolute)
+        if dedupe:
+            absolute = os.path.abspath(path)
+            if absolute in seen_files:
+                continue
+            seen_files.add(absolute)
         if problem:
             errors.append(FileError(shown, problem))
             continue
