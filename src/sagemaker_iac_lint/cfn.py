@@ -1075,8 +1075,10 @@ def _walk(
         if key not in shape:
             if walked:
                 reason = f"is not set; `{'.'.join(walked)}` has no `{key}`" if len(path) > 1 else "is not set"
-            else:
+            elif len(path) > 1:
                 reason = f"is not set; there is no `{key}`"
+            else:
+                reason = "is not set"
             yield branch_scenario, Value.absent(reason, *position), shape_at, position
             continue
         duplicates = getattr(shape, "duplicates", None)
@@ -1120,6 +1122,19 @@ def _resolve_parameter(template: Template, name: str, role: str, position: tuple
     if deployment is not None and "Default" in parameter and default_ok:
         # a deployment that does not give the parameter deploys its Default, count included
         return [Value.of(parameter["Default"], f"the Default of parameter `{name}`, which the deployment keeps", *position)]
+    if role == "min_count":  # SageMaker.4: the smallest count a deployment may pass
+        lows = []
+        if allowed is not None and _numbers(allowed):
+            lows.append((min(_numbers(allowed)), f"parameter `{name}`, whose AllowedValues go down to"))
+        minimum = _numbers([parameter.get("MinValue")]) if declared_type == "Number" else []
+        if minimum:
+            lows.append((minimum[0], f"parameter `{name}`, whose MinValue is"))
+        if not lows:
+            return [Value.unknown(f"parameter `{name}`, which has no MinValue or AllowedValues, so a deployment "
+                                  f"may pass 1", *position)]
+        smallest, origin = max(lows)
+        shown = int(smallest) if smallest.is_integer() else smallest
+        return [Value.of(shown, f"{origin} {shown}", *position)]
     if role == "count":
         bounds = []
         if allowed is not None and _numbers(allowed):
@@ -1209,7 +1224,7 @@ def _resolve_leaf(template: Template, leaf: Any, role: str, position: tuple[int,
     found = _intrinsic(leaf)
     if found is None:
         if isinstance(leaf, (dict, list)) or leaf is None:
-            expected = "a number" if role == "count" else "true or false"
+            expected = "a number" if role in ("count", "min_count") else "true or false"
             return [Value.unknown(f"{_kind_of(leaf)} where {expected} belongs", *position)]
         return [Value.of(leaf, "", *position)]
     function, args = found
@@ -1302,6 +1317,44 @@ def _presence(
     return out
 
 
+def _elements(
+    template: Template, properties: Any, rule: Rule, position: tuple[int, int], base: frozenset, walk: Walk, at: tuple,
+) -> tuple[Possibilities, Possibilities]:
+    """(counts, flags) of every element of the rule's ``each`` list, each value labelled with its element
+    (``ProductionVariants[1]``); elements with a ``skip_element`` key are left out. A list that cannot be
+    read gives one unknown value (fail closed); no list, or an empty one, gives none: nothing to judge."""
+    counts: Possibilities = []
+    flags: Possibilities = []
+    count_role = "min_count" if rule.count_fails == "1" else "count"
+    name = ".".join(rule.each)
+    for scenario, leaf, leaf_at, leaf_position in _walk(properties, rule.each, base, (), position, 0, walk, at):
+        if isinstance(leaf, Value) and leaf.kind == "absent" or leaf is None or is_no_value(leaf):
+            continue
+        if isinstance(leaf, Value) or not isinstance(leaf, list) or _intrinsic(leaf):
+            function = _intrinsic(leaf) if not isinstance(leaf, Value) else None
+            what = f"`{function[0]}`" if function else _kind_of(leaf) if not isinstance(leaf, Value) else leaf.origin
+            unknown = Value.unknown(f"`{name}` written as {what}, so its elements cannot be known", *leaf_position)
+            (flags if rule.flag_path else counts).append((scenario, unknown))
+            continue
+        for index, item in enumerate(leaf):
+            for item_scenario, shape, shape_at in _expand(item, scenario, walk, leaf_at + (index,)):
+                if shape is None or is_no_value(shape):
+                    continue  # the element is removed
+                if isinstance(shape, dict) and not _intrinsic(shape) and any(
+                        key in shape and not is_no_value(shape[key]) for key in rule.skip_element):
+                    continue  # out of scope (a serverless variant)
+                label = f"{rule.each[-1]}[{index}]"
+                here = walk.locate(shape_at) if walk.locate is not None else _position(shape)
+                start = here if here[0] else leaf_position  # a missing key is reported at its element
+                if rule.count_path:
+                    counts += [(s, v.within(label)) for s, v in resolve(
+                        template, shape, rule.count_path, count_role, start, 0, item_scenario, walk, shape_at)]
+                if rule.flag_path:
+                    flags += [(s, v.within(label)) for s, v in resolve(
+                        template, shape, rule.flag_path, "flag", start, 0, item_scenario, walk, shape_at)]
+    return counts, flags
+
+
 def _suppressions(resource: dict) -> dict[str, str]:
     metadata = resource.get("Metadata")
     if not isinstance(metadata, dict):
@@ -1362,8 +1415,16 @@ def subject_for(
     base = frozenset({(condition, True)}) if isinstance(condition, str) else ALWAYS
     props_at = at + ("Properties",)
     scope = _presence(template, properties, rule.scope, start, base, walk, props_at) if rule.scope else None
-    count = resolve(template, properties, rule.scope + rule.count_path, "count", start, base=base, walk=walk, at=props_at)
-    flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base, walk, props_at)
+    count_role = "min_count" if rule.count_fails == "1" else "count"
+    if rule.each:
+        count, flag = _elements(template, properties, rule, start, base, walk, props_at)
+    else:
+        count = resolve(template, properties, rule.scope + rule.count_path, count_role, start, base=base, walk=walk,
+                        at=props_at) if rule.count_path else []
+        flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base, walk,
+                       props_at) if rule.flag_path else []
+    applies = [resolve(template, properties, condition.path, "flag", start, len(condition.path), base, walk, props_at)
+               for condition in rule.applies]
     decide = walk.can_take
 
     def feasible(scenario: frozenset) -> bool:
@@ -1384,6 +1445,7 @@ def subject_for(
         notes=notes,
         suppressions=_suppressions(resource),
         feasible=feasible,
+        applies=applies,
     )
     subject.deployment = deployment
     subject.construct_path = path
@@ -1432,8 +1494,7 @@ def read_subjects(data: Any, deployment: Deployment | None = None) -> list[Subje
         if not isinstance(resource, dict):
             continue
         kind = resource.get("Type")
-        rule = RULES_BY_CFN_TYPE.get(kind) if isinstance(kind, str) else None
-        if rule is not None:
+        for rule in RULES_BY_CFN_TYPE.get(kind, ()) if isinstance(kind, str) else ():
             subjects.append(subject_for(template, rule, str(name), resource))
     return subjects
 

@@ -8,7 +8,7 @@ here knows about files, YAML, HCL or an engine.
 from __future__ import annotations
 
 from .records import FrozenRecord, Record
-from .rules import Rule
+from .rules import PRESENT, Applies, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it is a start-up cost for annotations only
@@ -27,12 +27,13 @@ ALWAYS: frozenset = frozenset()
 class Value(FrozenRecord):
     """One possible value of a property, with what the user needs to hear about where it came from."""
 
-    __slots__ = ("kind", "literal", "origin", "line", "column")
+    __slots__ = ("kind", "literal", "origin", "line", "column", "element")
     kind: Final[str]
     literal: Final[object]
     origin: Final[str]
     line: Final[int]
     column: Final[int]
+    element: Final[str]
 
     def __init__(
         self,
@@ -41,12 +42,14 @@ class Value(FrozenRecord):
         origin: str = "",  # e.g. "parameter `Count`, which has no MaxValue or AllowedValues"
         line: int = 0,  # 1-based position of what decided the value (0: not written anywhere)
         column: int = 0,
+        element: str = "",  # the list element it belongs to (``ProductionVariants[1]``), for rules with ``each``
     ) -> None:
         self.kind = kind
         self.literal = literal
         self.origin = origin
         self.line = line
         self.column = column
+        self.element = element
 
     @classmethod
     def of(cls, literal: object, origin: str = "", line: int = 0, column: int = 0) -> Value:
@@ -64,7 +67,11 @@ class Value(FrozenRecord):
         """The same value, located at ``line``/``column`` unless it already has a position."""
         if self.line:
             return self
-        return Value(self.kind, self.literal, self.origin, line, column)
+        return Value(self.kind, self.literal, self.origin, line, column, self.element)
+
+    def within(self, element: str) -> Value:
+        """The same value, as the value of list element ``element`` (``Containers[0]``)."""
+        return Value(self.kind, self.literal, self.origin, self.line, self.column, element)
 
 
 # A property's possible values: each with the scenario in which it holds.
@@ -106,6 +113,7 @@ class Subject(Record):
         "unsupported",
         "deployment",
         "construct_path",
+        "applies",
     )
     rule: Rule
     name: str
@@ -122,6 +130,7 @@ class Subject(Record):
     unsupported: str
     deployment: str
     construct_path: str
+    applies: list[Possibilities]
 
     def __init__(
         self,
@@ -143,6 +152,7 @@ class Subject(Record):
         unsupported: str = "",
         deployment: str = "",  # the deployment judged (a parameter file, a samconfig environment); "" = as written
         construct_path: str = "",  # the CDK construct path (``aws:cdk:path``), when the template records one
+        applies: list[Possibilities] | None = None,  # the values of ``rule.applies``' paths, in order (default: a new [])
     ) -> None:
         self.rule = rule
         self.name = name
@@ -159,24 +169,45 @@ class Subject(Record):
         self.unsupported = unsupported
         self.deployment = deployment
         self.construct_path = construct_path
+        self.applies = [] if applies is None else applies
 
 
 class Verdict(FrozenRecord):
-    __slots__ = ("rule", "subject", "message", "line", "column", "scenario")
+    """A failing combination and what decided it; ``messages.sentence`` says it in words.
+
+    ``count`` and ``flag`` are the values judged (``flag`` is the property the rule asks to set; a rule
+    with no property to set, such as SageMaker.4, has an absent one), ``scenario`` the conditions under
+    which they hold, ``strict_only`` whether only strict mode fails it; ``line``/``column`` point at the
+    flag as written, else at what holds it, else at the resource."""
+
+    __slots__ = ("rule", "subject", "message", "line", "column", "scenario", "count", "flag", "strict_only")
     rule: Final[Rule]
     subject: Final[Subject]
     message: Final[str]
     line: Final[int]
     column: Final[int]
     scenario: Final[frozenset]
+    count: Final[Value | None]
+    flag: Final[Value | None]
+    strict_only: Final[bool]
 
-    def __init__(self, rule: Rule, subject: Subject, message: str, line: int, column: int, scenario: frozenset) -> None:
+    def __init__(self, rule: Rule, subject: Subject, message: str, line: int, column: int, scenario: frozenset,
+                 count: Value | None = None, flag: Value | None = None, strict_only: bool = False) -> None:
         self.rule = rule
         self.subject = subject
         self.message = message
         self.line = line
         self.column = column
         self.scenario = scenario
+        self.count = count
+        self.flag = flag
+        self.strict_only = strict_only
+
+    @property
+    def fix_path(self) -> tuple[str, ...]:
+        """The property path that would make it pass, as the rule table spells it (CloudFormation)."""
+        rule = self.rule
+        return rule.scope + rule.flag_path if rule.flag_path else rule.scope + rule.count_path
 
 
 def read_count(value: Value) -> int | None:
@@ -215,74 +246,37 @@ def flag_is_true(value: Value, terraform: bool = False) -> bool:
     return text == "true" or (terraform and literal == "1")
 
 
-def _path_text(subject: Subject, path: tuple[str, ...]) -> str:
-    if subject.terraform:
-        path = subject.rule.tf_path(path)
-    return ".".join(path)
+def complies(rule: Rule, value: Value, terraform: bool = False) -> bool:
+    """Whether the judged property's value is provably what the rule asks for. A rule with no property
+    to set (the count alone decides) never complies here."""
+    if not rule.flag_path:
+        return False
+    expected = rule.expected
+    if expected is PRESENT:
+        # any value at all, a reference known only at deployment included; an empty string or null is none
+        if value.kind == ABSENT:
+            return False
+        literal = value.literal
+        return not (value.kind == LITERAL and (literal is None or (isinstance(literal, str) and not literal.strip())))
+    if expected is True:
+        return flag_is_true(value, terraform)
+    return value.kind == LITERAL and isinstance(value.literal, str) and value.literal == expected
 
 
-def describe_count(subject: Subject, value: Value) -> str:
-    name = _path_text(subject, subject.rule.count_path[-1:])
-    count = read_count(value)
-    if value.kind == ABSENT:
-        return f"{name} is not set, so the service default of 1 applies"
+def _truth(value: object) -> object:
+    """``"true"``/``"false"`` (any case) as the booleans CloudFormation and Terraform read them as."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+def applies(condition: Applies, value: Value) -> bool:
+    """Whether ``condition`` holds for ``value``; a value that cannot be known holds (fail closed)."""
     if value.kind == UNKNOWN:
-        return f"{name} comes from {value.origin}" if value.origin else f"{name} cannot be known before deployment"
-    if count is None:
-        return f"{name} is `{value.literal}`, which is not a number"
-    if value.origin:
-        return f"{name} is {count}, from {value.origin}"
-    return f"{name} is {count}"
-
-
-def describe_flag(subject: Subject, value: Value) -> str:
-    path = _path_text(subject, subject.rule.flag_path)
-    if value.kind == ABSENT:
-        return f"`{path}` {value.origin or 'is not set'}"
-    if value.kind == UNKNOWN:
-        return f"`{path}` comes from {value.origin}, so it is not provably true"
-    shown = str(value.literal).lower() if isinstance(value.literal, bool) else repr(value.literal)
-    if value.origin:
-        return f"`{path}` is {shown}, from {value.origin}"
-    return f"`{path}` is {shown}"
-
-
-def describe_scenario(scenario: frozenset) -> str:
-    if not scenario:
-        return ""
-    parts = [f"condition `{name}` is {'true' if branch else 'false'}" for name, branch in sorted(scenario)]
-    return " when " + " and ".join(parts)
-
-
-def _fix(subject: Subject) -> str:
-    rule = subject.rule
-    path = _path_text(subject, rule.scope + rule.flag_path)
-    if rule.create_only:
-        tail = f"the property is create-only, so the {subject.rule.resource_noun} will be replaced"
-    else:
-        tail = f"the {subject.rule.resource_noun} is updated in place"
-    return f"Set `{path}` to true; {tail}."
-
-
-def _message(subject: Subject, count: Value, flag: Value, scenario: frozenset, strict_only: bool) -> str:
-    rule = subject.rule
-    what = f"{rule.resource_kind} `{subject.name}`"
-    when = describe_scenario(scenario)
-    notes = "".join(f" ({note})" for note in subject.notes)
-    flag_text = describe_flag(subject, flag)
-    if not rule.multi_instance_only:
-        return f"{what} runs its inline job with inter-container traffic encryption off{when} ({flag_text}).{notes} {_fix(subject)}"
-    count_text = describe_count(subject, count)
-    if strict_only:
-        return (
-            f"{what} runs on 1 instance{when} ({count_text}) with inter-container traffic encryption off "
-            f"({flag_text}); strict mode asks for it at any count, so scaling up never reopens "
-            f"{rule.control}.{notes} {_fix(subject)}"
-        )
-    return (
-        f"{what} can run 2+ instances{when} ({count_text}) while inter-container traffic encryption is off "
-        f"({flag_text}).{notes} {_fix(subject)}"
-    )
+        return True
+    seen = _truth(condition.default if value.kind == ABSENT else value.literal)
+    matched = any(seen == _truth(wanted) and type(_truth(wanted)) is type(seen) for wanted in condition.values)
+    return not matched if condition.negate else matched
 
 
 def _distinct(possibilities: Possibilities, relevant: Callable[[Value], bool] = lambda _: True) -> Possibilities:
@@ -301,19 +295,37 @@ def _distinct(possibilities: Possibilities, relevant: Callable[[Value], bool] = 
     return out
 
 
+def _where(subject: Subject) -> list[frozenset]:
+    """The scenarios in which the rule applies at all: the scope is there and every ``applies`` holds."""
+    rule = subject.rule
+    found: list[frozenset] = []
+    for scenario, value in subject.scope if subject.scope is not None else always(Value.of(True)):
+        if value.kind != ABSENT:  # no inline definition (no offline store) in this scenario: nothing to judge
+            found.append(scenario)
+    for condition, possibilities in zip(rule.applies, subject.applies):
+        narrowed: list[frozenset] = []
+        for scenario in found:
+            for value_scenario, value in _distinct(possibilities or always(Value.absent())):
+                if compatible(scenario, value_scenario) and applies(condition, value):
+                    merged = merge(scenario, value_scenario)
+                    if merged not in narrowed:
+                        narrowed.append(merged)
+        found = narrowed
+    return found
+
+
 def _pairs(subject: Subject) -> Iterator[tuple[frozenset, Value, Value]]:
-    """(scenario, count, flag) for every combination that can hold, flags provably true left out
-    (they pass whatever the count)."""
-    scopes = subject.scope if subject.scope is not None else always(Value.of(True))
-    counts = _distinct(subject.count or always(Value.absent()))
-    flags = _distinct(subject.flag or always(Value.absent()), lambda flag: not flag_is_true(flag, subject.terraform))
-    for scope_scenario, scope_value in scopes:
-        if scope_value.kind == ABSENT:
-            continue  # no inline definition in this scenario: nothing to judge
+    """(scenario, count, flag) for every combination that can hold where the rule applies, flags that
+    comply left out (they pass whatever the count)."""
+    rule = subject.rule
+    counts = _distinct(subject.count or always(Value.absent())) if rule.count_path else always(Value.absent())
+    flags = _distinct(subject.flag or always(Value.absent()), lambda flag: not complies(rule, flag, subject.terraform)) \
+        if rule.flag_path else always(Value.absent())
+    for where in _where(subject):
         for count_scenario, count in counts:
-            if not compatible(scope_scenario, count_scenario):
+            if not compatible(where, count_scenario):
                 continue
-            both = merge(scope_scenario, count_scenario)
+            both = merge(where, count_scenario)
             for flag_scenario, flag in flags:
                 if compatible(both, flag_scenario):
                     scenario = merge(both, flag_scenario)
@@ -324,19 +336,30 @@ def _pairs(subject: Subject) -> Iterator[tuple[frozenset, Value, Value]]:
 def judge(subject: Subject, strict: bool = False) -> Verdict | None:
     """The one verdict function. Returns the finding for the worst failing scenario, or None.
 
-    standard: a scenario fails when the count may be 2+ and the flag is not provably true.
-    strict: a scenario fails when the flag is not provably true, whatever the count.
-    Rules that are not ``multi_instance_only`` fail on the flag alone, in both modes.
+    A scenario fails when the judged property does not comply (``complies``) and the count condition,
+    if the rule has one, holds: "2+" needs a count that may be 2 or more (strict mode: any count),
+    "1" a count that may be 1 (the only thing judged: the rule has no property to set).
+    A rule with ``each`` judges the elements its reader found; with none (no container, every variant
+    serverless) there is nothing to judge.
     """
+    from .messages import sentence
+
+    rule = subject.rule
     if subject.unsupported:
-        return Verdict(subject.rule, subject, subject.unsupported, subject.line, subject.column, ALWAYS)
+        return Verdict(rule, subject, subject.unsupported, subject.line, subject.column, ALWAYS)
+    if rule.each and not (subject.flag if rule.flag_path else subject.count):
+        return None
     multi: tuple | None = None
     single: tuple | None = None
     for scenario, count, flag in _pairs(subject):
-        if flag_is_true(flag, subject.terraform):
+        if complies(rule, flag, subject.terraform):
             continue
-        number = read_count(count)
-        if not subject.rule.multi_instance_only or number is None or number >= 2:
+        number = read_count(count) if rule.count_path else None
+        if rule.count_fails == "1":
+            if number is None or number <= 1:
+                multi = (scenario, count, flag)
+                break
+        elif rule.count_fails != "2+" or number is None or number >= 2:
             multi = (scenario, count, flag)
             break  # the first failing combination is the one reported: nothing after it can change that
         elif strict:
@@ -345,14 +368,18 @@ def judge(subject: Subject, strict: bool = False) -> Verdict | None:
     if chosen is None:
         return None
     scenario, count, flag = chosen
-    line, column = (flag.line, flag.column) if flag.line else (subject.line, subject.column)
+    located = flag if rule.flag_path else count
+    line, column = (located.line, located.column) if located.line else (subject.line, subject.column)
     return Verdict(
-        rule=subject.rule,
+        rule=rule,
         subject=subject,
-        message=_message(subject, count, flag, scenario, strict_only),
+        message=sentence(subject, count, flag, scenario, strict_only),
         line=line,
         column=column,
         scenario=scenario,
+        count=count if rule.count_path else None,
+        flag=flag if rule.flag_path else None,
+        strict_only=strict_only,
     )
 
 

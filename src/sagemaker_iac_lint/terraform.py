@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 
-from .core import ALWAYS, Possibilities, Subject, Value, compatible, flag_is_true
+from .core import ALWAYS, Possibilities, Subject, Value, compatible, complies
 from .errors import ReadError
 from .hcl import _INTERPOLATION, Expr, LineIndex
 from .hcl import closing as _closing
@@ -259,6 +259,10 @@ _MISSING_ENTRY = object()
 MAX_POSSIBILITIES = 256
 
 
+# "count": the largest count a deployment may pass; "min_count": the smallest (SageMaker.4)
+COUNT_ROLES = ("count", "min_count")
+
+
 def _too_complex(what: str) -> Value:
     return Value.unknown(f"{what}, too complex to judge (more than {MAX_POSSIBILITIES} possible values)")
 
@@ -311,7 +315,7 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
             bound = context.bindings[root]
             if name not in bound:
                 return [(scenario, Value.unknown(f"`{text}`"), origin)]
-            if role == "count" and bound.get("open") and name == "value":
+            if role in COUNT_ROLES and bound.get("open") and name == "value":
                 return [(scenario, Value.unknown(f"`{text}`, from {bound['open']}"), origin)]
             found = _expand(bound[name], role, context, scenario, origin)
         else:
@@ -358,12 +362,16 @@ def _variable(name: str, role: str, context: TfContext, scenario: frozenset, ori
     if not isinstance(entry, Variable):  # one file read alone: its own defaults
         if role == "count":  # the dev-to-prod trap: any deployment may pass a larger count
             return [(scenario, Value.unknown(f"variable `{name}`, which Terraform does not bound"), origin)]
+        if role == "min_count":  # SageMaker.4: any deployment may pass a smaller one
+            return [(scenario, Value.unknown(f"variable `{name}`, which a deployment may set to 1"), origin)]
         if entry is _MISSING_ENTRY:
             where = "this module does not declare it" if context.module else "has no default in this file"
             return [(scenario, Value.unknown(f"variable `{name}`, which {where}"), origin)]
         if entry is NO_DEFAULT:
             return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
         return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
+    if role == "min_count" and not entry.fixed:
+        return [(scenario, Value.unknown(f"variable `{name}`, which a deployment may set to 1"), origin)]
     if role == "count" and not entry.fixed:
         if entry.bound is not None:
             bound = int(entry.bound) if float(entry.bound).is_integer() else entry.bound
@@ -522,11 +530,11 @@ def _leaf(node: object, role: str, origin: str) -> Value:
         return Value.of(True) if body else Value.unknown(f"an inline definition written as {_kind(node)}")
     if node is None:
         return Value.absent("is not set (null)")
-    if role == "count" and isinstance(node, (int, float, str)) and not isinstance(node, bool):
+    if role in COUNT_ROLES and isinstance(node, (int, float, str)) and not isinstance(node, bool):
         return Value.of(node, origin)
     if role == "flag" and isinstance(node, (bool, str)):
         return Value.of(node, origin)
-    wanted = "a number" if role == "count" else "true or false"
+    wanted = "a number" if role in COUNT_ROLES else "true or false" if role == "flag" else "a value"
     source = f" ({origin})" if origin else ""
     return Value.unknown(f"{_kind(node)}{source}, where {wanted} belongs")
 
@@ -651,11 +659,60 @@ def _attribute_position(lines: list[str], first: int, last: int, key: str, json_
 
 def _unsupported(rule: Rule, resource_type: str, address: str, flag_is_set: bool) -> str:
     flag = ".".join(rule.tf_path(rule.flag_path))
-    then = f" (keeping `{flag}` true)" if flag_is_set else f" and set `{flag}` to true"
+    then = f" (keeping `{flag}` {rule.wanted})" if flag_is_set else f" and set `{flag}` to {rule.wanted}"
     return (
         f"`{resource_type}` does not exist in the hashicorp/aws provider, so Terraform rejects `{address}`: "
         f"define the {rule.resource_kind} with `{rule.tf_types[0]}` (hashicorp/awscc){then}."
     )
+
+
+def _locate(attributes: dict, path: tuple[str, ...], block: Block | None, lines: list[str], line: int, end_line: int,
+            json_text: bool) -> tuple[int, int] | None:
+    """Where the judged key (else the block holding it) is written inside the resource."""
+    position = None
+    if block is not None and block.index is not None:
+        position = _recorded_position(attributes, path, block.index)
+    if position is None and lines:
+        for key in path[-1:] + path[-2:-1]:
+            position = _attribute_position(lines, line, end_line, key, json_text)
+            if position:
+                break
+    return position
+
+
+def _elements(rule: Rule, resource_type: str, attributes: dict, context: TfContext) -> Iterator[tuple[frozenset, object, str]]:
+    """(scenario, element body or an unknown Value, label) for every element of the rule's ``each`` list:
+    repeated nested blocks (hashicorp/aws) or a list of objects (awscc). Elements with a ``skip_element``
+    attribute are left out; no list gives nothing to judge."""
+    path = rule.tf_path(rule.each, resource_type)
+    skip = rule.tf_path(rule.skip_element, resource_type)
+    parent: object = attributes
+    for key in path[:-1]:
+        body = _object(parent)
+        parent = body.get(key) if isinstance(body, dict) else None
+    body = _object(parent)
+    if not isinstance(body, dict):
+        return
+    key = path[-1]
+    label = rule.each[-1]
+    if key not in body and _dynamic(body, key) is not None:
+        yield ALWAYS, Value.unknown(f'`dynamic "{key}"` blocks, expanded only at plan time'), f"{label}[0]"
+        return
+    for scenario, collection, _ in _expand(body.get(key), "meta", context, ALWAYS, ""):
+        if isinstance(collection, Value):
+            if collection.kind != "absent":
+                yield scenario, collection, f"{label}[0]"
+            continue
+        if collection is None:
+            continue
+        items = collection if isinstance(collection, list) else [collection]
+        for index, item in enumerate(items):
+            for item_scenario, element, _ in _expand(item, "meta", context, scenario, ""):
+                if isinstance(element, dict) and any(element.get(name) not in (None, []) for name in skip):
+                    continue  # out of scope (a serverless variant)
+                if element is None:
+                    continue
+                yield item_scenario, element, f"{label}[{index}]"
 
 
 def subject_from_attributes(rule: Rule, address: str, resource_type: str, attributes: object, line: int,
@@ -676,32 +733,49 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if resource_type in NONEXISTENT_TF_TYPES:
         flag_path = rule.tf_path(rule.scope) + rule.tf_path(rule.flag_path)
         flag_is_set = isinstance(attributes, dict) and all(
-            flag_is_true(value, terraform=True) for _, value in _walk(attributes, flag_path, "flag", context))
+            complies(rule, value, terraform=True) for _, value in _walk(attributes, flag_path, "flag", context))
         subject.unsupported = _unsupported(rule, resource_type, address, flag_is_set)
         return subject
     if not isinstance(attributes, dict):
         unreadable = Value.unknown(f"the resource body, written as {_kind(attributes)}")
-        subject.count = [(ALWAYS, unreadable)]
-        subject.flag = [(ALWAYS, unreadable.at(line, column))]
+        subject.count = [(ALWAYS, unreadable)] if rule.count_path else []
+        subject.flag = [(ALWAYS, unreadable.at(line, column))] if rule.flag_path else []
+        if rule.each:
+            subject.flag, subject.count = ([(ALWAYS, unreadable.at(line, column))], []) if rule.flag_path \
+                else ([], [(ALWAYS, unreadable.at(line, column))])
         subject.notes.append(f"its body is {_kind(attributes)}, not a block")
         return subject
-    scope = rule.tf_path(rule.scope)
-    count_path = scope + rule.tf_path(rule.count_path)
-    flag_path = scope + rule.tf_path(rule.flag_path)
+    count_role = "min_count" if rule.count_fails == "1" else "count"
+    scope = rule.tf_path(rule.scope, resource_type)
     if scope:
         subject.scope = _walk(attributes, scope, "scope", context)
-    subject.count = _walk(attributes, count_path, "count", context)
-    position = None
-    if block is not None and block.index is not None:
-        position = _recorded_position(attributes, flag_path, block.index)
-    if position is None and lines:
-        for key in (flag_path[-1], flag_path[-2]):
-            position = _attribute_position(lines, line, end_line, key, json_text)
-            if position:
-                break
-    flag_line, flag_column = position or (line, column)
-    flags = _walk(attributes, flag_path, "flag", context)
-    subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
+    subject.applies = [_walk(attributes, rule.tf_path(condition.path, resource_type), "flag", context)
+                       for condition in rule.applies]
+    if rule.each:
+        judged = rule.tf_path(rule.flag_path or rule.count_path, resource_type)
+        position = _locate(attributes, rule.tf_path(rule.each, resource_type) + judged, block, lines, line, end_line,
+                           json_text)
+        found: Possibilities = []
+        for scenario, element, label in _elements(rule, resource_type, attributes, context):
+            if isinstance(element, Value):
+                found.append((scenario, element.within(label)))
+                continue
+            role = "flag" if rule.flag_path else count_role
+            found += [(s, v.at(*(position or (line, column))).within(label))
+                      for s, v in _walk(element, judged, role, context, scenario)]
+        if rule.flag_path:
+            subject.flag = found
+        else:
+            subject.count = found
+        return subject
+    count_path = scope + rule.tf_path(rule.count_path, resource_type)
+    flag_path = scope + rule.tf_path(rule.flag_path, resource_type)
+    if rule.count_path:
+        subject.count = _walk(attributes, count_path, count_role, context)
+    if rule.flag_path:
+        flag_line, flag_column = _locate(attributes, flag_path, block, lines, line, end_line, json_text) or (line, column)
+        flags = _walk(attributes, flag_path, "flag", context)
+        subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
 
 
@@ -725,8 +799,13 @@ def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple
     return None
 
 
-def _monitored(resource_type: str) -> Rule | None:
-    return RULES_BY_TF_TYPE.get(resource_type) or NONEXISTENT_TF_TYPES.get(resource_type)
+def monitored_rules(resource_type: str) -> tuple[Rule, ...]:
+    """The rules that judge a resource type; a hashicorp/aws type that does not exist has one, which
+    reports it (a configuration error, said once)."""
+    unsupported = NONEXISTENT_TF_TYPES.get(resource_type)
+    if unsupported is not None:
+        return (unsupported,)
+    return RULES_BY_TF_TYPE.get(resource_type, ())
 
 
 def _guarded(read: Callable[[], list[Subject]]) -> list[Subject]:
@@ -954,8 +1033,7 @@ def file_subjects(parsed: ParsedFile) -> list[Subject]:
     def read() -> list[Subject]:
         subjects = []
         for block in parsed.resources:
-            rule = _monitored(block.type)
-            if rule is not None:
+            for rule in monitored_rules(block.type):
                 subjects.append(subject_from_attributes(
                     rule, f"{block.type}.{block.name}", block.type, block.body, block.line, context,
                     block.end_line, block.column, block))
@@ -1110,15 +1188,17 @@ def read_plan(text: str, path: str, data: Any = None) -> list[Subject]:  # noqa:
         subjects = []
         for resource in _plan_resources(values.get("root_module") if isinstance(values, dict) else None):
             resource_type = str(resource.get("type"))
-            rule = _monitored(resource_type)
-            if rule is None or resource.get("mode", "managed") != "managed":
+            rules = monitored_rules(resource_type)
+            if not rules or resource.get("mode", "managed") != "managed":
                 continue
             address = str(resource.get("address") or f"{resource_type}.{resource.get('name')}")
             match = re.search(r'"address"\s*:\s*' + re.escape(json.dumps(address)), text)
             line, column = _line_of(text, match.start()) if match else (1, 1)
             attributes = _after_apply(resource.get("values"), unknown.get(address))
             # A plan holds values, not expressions, and no comments: nothing to locate or suppress.
-            subjects.append(subject_from_attributes(rule, address, resource_type, attributes, line, TfContext(), line, column))
+            for rule in rules:
+                subjects.append(subject_from_attributes(rule, address, resource_type, attributes, line, TfContext(),
+                                                        line, column))
         return subjects
 
     return _guarded(read)

@@ -42,7 +42,7 @@ from .terraform import (
     _code_chars,
     _collection_items,
     _expand,
-    _monitored,
+    monitored_rules,
     _strip_parens,
     parse_tf,
     parse_tf_json,
@@ -577,18 +577,19 @@ class Project:
     def _instances(self, module: Module, context: TfContext, prefix: str, chain: tuple[str, ...], root: str,
                    key: str, out: list) -> None:
         for block in module.resources.values():
-            rule = _monitored(block.type)
-            if rule is None:
+            rules = monitored_rules(block.type)
+            if not rules:
                 continue
             for address, instance in _expansions(block, context, f"{prefix}{block.type}.{block.name}"):
-                try:
-                    subject = subject_from_attributes(rule, address, block.type, block.body, block.line, instance,
-                                                      block.end_line, block.column, block)
-                except RecursionError:
-                    raise ReadError("nested too deeply to read") from None
-                if self.deployment and chain[0] == root:
-                    _name_deployment(subject, self.deployment.name())
-                out.append((block, subject, chain))
+                for rule in rules:
+                    try:
+                        subject = subject_from_attributes(rule, address, block.type, block.body, block.line, instance,
+                                                          block.end_line, block.column, block)
+                    except RecursionError:
+                        raise ReadError("nested too deeply to read") from None
+                    if self.deployment and chain[0] == root:
+                        _name_deployment(subject, self.deployment.name())
+                    out.append((block, subject, chain))
         if len(chain) > MAX_MODULE_DEPTH:
             return
         for name, call in module.calls.items():
