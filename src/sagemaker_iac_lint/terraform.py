@@ -793,7 +793,7 @@ def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple
         if key in spans:
             found[key] = spans[key][0]
         node = body[key]
-    for key in (path[-1], path[-2]):
+    for key in path[-1:] + path[-2:-1]:
         if key in found:
             return index.position(found[key])
     return None

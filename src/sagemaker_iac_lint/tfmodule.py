@@ -719,7 +719,7 @@ def judge_paths(paths: Iterable[str], deployment: Deployment | None = None,
         for block, subject, chain in project.instances(root):
             if not any(directory in targets for directory in chain):
                 continue
-            key = (block.path, subject.name, subject.line)
+            key = (block.path, subject.name, subject.line, subject.rule.number)
             if key in seen:
                 continue
             seen.add(key)
