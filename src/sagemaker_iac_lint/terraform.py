@@ -104,19 +104,20 @@ class Variable:
     module argument, a child module's default no caller overrides, or a value given for a named
     deployment (``--var-file``/``--var``). A root's default or auto-loaded tfvars value is not
     fixed for a count (any apply may pass another); ``bound`` is then the largest value its
-    ``validation`` blocks allow (None: unbounded).
+    ``validation`` blocks allow (None: unbounded), and ``floor`` the smallest (SageMaker.4).
     """
 
-    __slots__ = ("name", "node", "context", "origin", "fixed", "bound")
+    __slots__ = ("name", "node", "context", "origin", "fixed", "bound", "floor")
 
     def __init__(self, name: str, node: object, context: TfContext | None = None, origin: str = "",
-                 fixed: bool = False, bound: int | float | None = None) -> None:
+                 fixed: bool = False, bound: int | float | None = None, floor: int | float | None = None) -> None:
         self.name = name
         self.node = node
         self.context = context
         self.origin = origin or f"the default of variable `{name}`"
         self.fixed = fixed
         self.bound = bound
+        self.floor = floor
 
     def __repr__(self) -> str:
         return f"Variable({self.name!r}, {self.node!r}, fixed={self.fixed!r}, bound={self.bound!r})"
@@ -371,6 +372,9 @@ def _variable(name: str, role: str, context: TfContext, scenario: frozenset, ori
             return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
         return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
     if role == "min_count" and not entry.fixed:
+        if entry.floor is not None:
+            floor = int(entry.floor) if float(entry.floor).is_integer() else entry.floor
+            return [(scenario, Value.of(floor, f"the smallest value the validation of variable `{name}` allows"), origin)]
         return [(scenario, Value.unknown(f"variable `{name}`, which a deployment may set to 1"), origin)]
     if role == "count" and not entry.fixed:
         if entry.bound is not None:
