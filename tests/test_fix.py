@@ -106,7 +106,7 @@ def test_monitoring_schedule_fix_is_safe_and_check_fix_exits_on_what_is_left(tmp
 def test_flow_style_yaml(tmp_path, text, expected, capsys):
     target = tmp_path / "f.yaml"
     target.write_text(text)
-    cli.main(["fix", "--no-config", str(target)])
+    cli.main(["fix", "--no-config", "--select", "SageMaker.22", str(target)])  # the schedule's flag, not .14's
     assert expected in target.read_text()
     capsys.readouterr()
 

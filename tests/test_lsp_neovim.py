@@ -35,6 +35,8 @@ pytestmark = [
 ]
 
 FLAG = "EnableInterContainerTrafficEncryption"
+# One finding, SageMaker.15's: the job sets network isolation, so that SageMaker.12 (which judges the same
+# type) has nothing to say and each step's diagnostics are the flag's alone.
 TEMPLATE = f"""\
 AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -47,6 +49,7 @@ Resources:
           InstanceType: ml.m5.xlarge
           VolumeSizeInGB: 20
       NetworkConfig:
+        EnableNetworkIsolation: true
         {FLAG}: false
       ModelBiasAppSpecification:
         ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/clarify:latest
@@ -196,8 +199,9 @@ def test_terraform_file_in_neovim_is_judged_with_its_modules_variables(tmp_path:
     target.write_text(text)
     run = run_neovim(tmp_path, target, only_open=True)
     assert run.result.get("filetype") == "terraform", run.explain()
-    found = run.step("open")["diagnostics"]
-    assert [d["code"] for d in found] == ["SageMaker.15"], run.explain()
+    opened = run.step("open")["diagnostics"]
+    found = [d for d in opened if d["code"] == "SageMaker.15"]  # the job is judged for .12 (isolation) too
+    assert len(found) == 1, run.explain()
     assert "encrypt" in found[0]["message"]
     line = next(number for number, row in enumerate(text.splitlines()) if flag in row)
     assert (found[0]["lnum"], found[0]["col"]) == (line, text.splitlines()[line].index(flag))

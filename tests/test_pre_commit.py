@@ -97,6 +97,8 @@ def test_hook_fails_on_a_finding_and_passes_once_fixed(tmp_path) -> None:
     terraform = project / "main.tf"
     terraform.write_text(docs.tf_example(rule, rule.tf_types[0], encrypted=False))
     (project / "notes.yaml").write_text("not: a template\n")  # matched by the hook, skipped by the pre-scan
+    # the examples are SageMaker.15's; the project's configuration leaves the type's other control (.12) out
+    (project / "pyproject.toml").write_text('[tool.sagemaker-iac-lint]\nselect = ["SageMaker.15"]\n')
 
     failed = try_repo(hook_repo, project, tmp_path / "pre-commit-home")
     output = failed.stdout + failed.stderr

@@ -1,19 +1,26 @@
 """Fixes: for a finding, the smallest text edit that makes it pass, and applying them to files.
 
-A fix is found from the file's own text, at the places where the resource, its ``NetworkConfig``
-(``network_config``) and the flag are written: YAML and JSON through PyYAML's node tree (which keeps
+A fix exists where one literal makes the finding pass: the rule's ``expected`` value (``true``, or a
+string such as ``"Disabled"`` or ``"Vpc"``). Rules that ask for any value (a KMS key, a subnet) or for
+a count (SageMaker.4: capacity is the user's decision) have no automatic fix, and say so.
+
+A fix is found from the file's own text, at the places where the resource, the objects on the
+property's path and the property are written: YAML and JSON through PyYAML's node tree (which keeps
 each node's offsets and flow style), HCL through the native reader's tokenizer. The edit is one of:
 
-- the flag's value replaced with ``true`` (a literal keeps its quotes);
-- the flag added to the ``NetworkConfig`` that is there;
-- ``NetworkConfig`` added to the resource (the monitoring job definition of a schedule), as a
-  mapping, an object attribute (hashicorp/awscc) or a nested block (hashicorp/aws);
-- the ``Default`` of the parameter (the ``default`` of the variable) set to true, when the flag is a
-  plain reference to it and that default is what decides.
+- the property's value replaced with the expected literal (a literal keeps its quotes);
+- the property added to the innermost object of its path that is there (``NetworkConfig``);
+- the missing objects added with it (``NetworkConfig``, ``ImageConfig``), as a mapping, an object
+  attribute (hashicorp/awscc) or a nested block (hashicorp/aws);
+- the ``Default`` of the parameter (the ``default`` of the variable) set to the expected literal, when
+  the property is a plain reference to it and that default is what decides.
 
+A rule with ``each`` (every element of ``Containers``) gets one edit per element that does not comply.
 New lines take the file's own indentation; nothing else in the file changes. Safety follows ruff: a
-fix is *unsafe* when deploying it replaces the resource (every job definition: the flag is
-create-only) or when it replaces an expression or edits a default that other places may read.
+fix is *unsafe* when deploying it replaces the resource (``rule.create_only``: every job definition,
+notebook instance and model) or when it replaces an expression or edits a default that other places
+may read. Fixes of one resource that meet in one place (two flags in a ``NetworkConfig`` that is not
+written yet) are applied one after the other, each found again in the text the others left.
 """
 
 from __future__ import annotations
@@ -22,12 +29,12 @@ import os
 import re
 import sys
 
-from .rules import RULES_BY_CFN_TYPE, RULES_BY_TF_TYPE, Rule
+from .rules import PRESENT, RULES_BY_CFN_TYPE, RULES_BY_TF_TYPE, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
 
     from yaml import MappingNode, Node
 
@@ -36,6 +43,13 @@ if TYPE_CHECKING:
 
 FLAG_KEY_CFN = "EnableInterContainerTrafficEncryption"
 _TRUE_WORDS = ("true",)
+# What a fix that sets the property also asks of the user, said in the fix's note (by the judged property).
+_CAVEATS: dict[tuple[str, ...], str] = {
+    ("DirectInternetAccess",): "`Disabled` deploys only with a `SubnetId` set (SageMaker.2), and the notebook "
+                               "instance then reaches only what its VPC allows",
+    ("ImageConfig", "RepositoryAccessMode"): "with `Vpc` the image must be in a private Docker registry that the "
+                                             "model's VPC (`VpcConfig`) reaches",
+}
 
 
 class Edit:
@@ -74,6 +88,37 @@ class Fix:
 
 class _NoFix(Exception):
     """This finding has no automatic fix (said in the reason)."""
+
+
+class _Already(_NoFix):
+    """The property is already what the rule asks for (an element of a list that complies)."""
+
+
+def _literal(rule: Rule, finding: Finding | None = None) -> bool | str:
+    """The one value that makes a finding of ``rule`` pass; raises ``_NoFix`` when there is none."""
+    terraform = finding is not None and finding.resource_type in RULES_BY_TF_TYPE
+
+    def spelled(path: tuple[str, ...]) -> str:
+        if terraform and finding is not None:
+            path = rule.tf_path(path, finding.resource_type)
+        return ".".join(path)
+
+    if not rule.flag_path:
+        listed = spelled(rule.scope + rule.each) + "[]." if rule.each else spelled(rule.scope)
+        judged = listed + spelled(rule.count_path)
+        raise _NoFix(f"`{judged}` is a capacity decision: set it to {rule.remedy or 'what you need'} yourself")
+    if rule.expected is PRESENT:
+        raise _NoFix(f"no single value is right: set `{spelled(rule.scope + rule.flag_path)}` to {rule.wanted}")
+    if rule.expected is True or isinstance(rule.expected, str):
+        return rule.expected
+    raise _NoFix(f"no literal makes {rule.control} pass")
+
+
+def _complies(literal: bool | str, text: str) -> bool:
+    """Whether a scalar's text (unquoted) already is ``literal``."""
+    if literal is True:
+        return text.strip().lower() in _TRUE_WORDS
+    return text == literal
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,47 +255,59 @@ class _Tree:
     def key(self, name: str) -> str:
         return f'"{name}"' if self.is_json else name
 
-    def scalar(self, node: Node, value: str = "true") -> str:
-        """``value`` written as the scalar ``node`` is quoted (a bool stays a bare word)."""
-        style = getattr(node, "style", None)
-        if style in ('"', "'"):
-            return f"{style}{value}{style}"
-        return value
+    def value(self, literal: bool | str) -> str:
+        """``literal`` as a new scalar: ``true``, ``"Vpc"`` in JSON, ``Vpc`` in YAML (quoted if YAML would read it
+        as something else than a string)."""
+        if not isinstance(literal, str):
+            return "true"
+        if self.is_json or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", literal) or \
+                literal.lower() in ("y", "yes", "n", "no", "on", "off", "true", "false", "null"):
+            return '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return literal
 
-    def entry(self, keys: Sequence[str], indent: str, flow: bool) -> str:
-        """``keys[0]: {keys[1]: ... true}`` written at ``indent`` (the column of the line it starts)."""
+    def scalar(self, node: Node, literal: bool | str = True) -> str:
+        """``literal`` written in place of the scalar ``node``, quoted as it is (a bool stays a bare word)."""
+        style = getattr(node, "style", None)
+        plain = literal if isinstance(literal, str) else "true"
+        if style in ('"', "'") and re.fullmatch(r"[\w.-]*", plain):
+            return f"{style}{plain}{style}"
+        return self.value(literal)
+
+    def entry(self, keys: Sequence[str], indent: str, flow: bool, literal: bool | str = True) -> str:
+        """``keys[0]: {keys[1]: ... literal}`` written at ``indent`` (the column of the line it starts)."""
         colon = ": "
         if len(keys) == 1:
-            return self.key(keys[0]) + colon + "true"
+            return self.key(keys[0]) + colon + self.value(literal)
         inner = indent + self.step
         if flow:
-            return self.key(keys[0]) + colon + "{" + self.key(keys[1]) + colon + "true}" if len(keys) == 2 else \
-                self.key(keys[0]) + colon + "{" + self.entry(keys[1:], inner, True) + "}"
+            return self.key(keys[0]) + colon + "{" + self.entry(keys[1:], inner, True, literal) + "}"
         nl = _newline(self.text)
         if self.is_json:
-            return self.key(keys[0]) + colon + "{" + nl + inner + self.entry(keys[1:], inner, False) + nl + indent + "}"
-        return self.key(keys[0]) + ":" + nl + inner + self.entry(keys[1:], inner, False)
+            return self.key(keys[0]) + colon + "{" + nl + inner + self.entry(keys[1:], inner, False, literal) + nl \
+                + indent + "}"
+        return self.key(keys[0]) + ":" + nl + inner + self.entry(keys[1:], inner, False, literal)
 
-    def insert(self, mapping: MappingNode, keys: Sequence[str], parent_key: Node | None = None) -> Edit:
-        """Add ``keys`` (a chain of one-key mappings ending in true) to a mapping node."""
+    def insert(self, mapping: MappingNode, keys: Sequence[str], parent_key: Node | None = None,
+               literal: bool | str = True) -> Edit:
+        """Add ``keys`` (a chain of one-key mappings ending in ``literal``) to a mapping node."""
         text = self.text
         nl = _newline(text)
         if not mapping.value:  # `{}`: written inline
             start, end = mapping.start_mark.index, mapping.end_mark.index
             if text[start:end].strip() != "{}":
                 raise _NoFix("the mapping to add to is empty and not written `{}`")
-            return Edit("", start, end, "{" + self.entry(keys, "", True) + "}")
+            return Edit("", start, end, "{" + self.entry(keys, "", True, literal) + "}")
         first_key = mapping.value[0][0]
         at = first_key.start_mark.index
         before = text[_line_start(text, at):at]
         if mapping.flow_style and before.strip():  # `{A: 1, B: 2}` on the line: inline
-            return Edit("", at, at, self.entry(keys, "", True) + ", ")
+            return Edit("", at, at, self.entry(keys, "", True, literal) + ", ")
         indent = " " * len(before) if before.strip() else before  # `- Key:` items: the key's column
         if not self.is_json and not mapping.flow_style and parent_key is not None and parent_key.start_mark.line != first_key.start_mark.line:
             step = first_key.start_mark.column - parent_key.start_mark.column
             if step > 0:
                 self.step = " " * step
-        written = self.entry(keys, indent, False)
+        written = self.entry(keys, indent, False, literal)
         comma = "," if mapping.flow_style else ""
         return Edit("", at, at, written + comma + nl + indent)
 
@@ -268,7 +325,12 @@ def _tree_of(text: str, is_json: bool) -> _Tree:
     return tree
 
 
-def _cfn_fix(finding: Finding, text: str, is_json: bool, rule: Rule) -> tuple[list[Edit], str, bool, str]:
+def _said(literal: bool | str) -> str:
+    """The literal as a title says it: true, `Disabled`."""
+    return "true" if literal is True else f"`{literal}`"
+
+
+def _cfn_fix(finding: Finding, text: str, is_json: bool, rule: Rule, literal: bool | str) -> tuple[list[Edit], str, bool, str]:
     """(edits, title, replaces_expression, note) for a CloudFormation finding."""
     tree = _tree_of(text, is_json)
     if tree.root is None:
@@ -280,17 +342,69 @@ def _cfn_fix(finding: Finding, text: str, is_json: bool, rule: Rule) -> tuple[li
     properties = _get(resource[1], "Properties")
     if properties is None:
         raise _NoFix("the resource has no Properties mapping")
-    return _tree_fix(tree, properties, rule.scope + rule.flag_path, tree.key, cfn_parameters=tree.root)
+    return _tree_rule_fix(tree, properties, literal, rule.scope, rule.each, rule.flag_path, rule.skip_element,
+                          cfn_parameters=tree.root)
 
 
-def _tree_fix(tree: _Tree, start: tuple[Node, Node], path: tuple[str, ...], _key: Callable[[str], str],
+def _tree_rule_fix(tree: _Tree, start: tuple[Node, Node], literal: bool | str, scope: tuple[str, ...],
+                   each: tuple[str, ...], flag: tuple[str, ...], skip: tuple[str, ...],
+                   cfn_parameters: Node | None = None) -> tuple[list[Edit], str, bool, str]:
+    """The fix below ``start`` (the resource's properties): of the property at ``scope + flag``, or with
+    ``each``, of the property at ``flag`` in every element of the list at ``scope + each`` that does not
+    comply (an element with a key of ``skip`` is out of scope)."""
+    import yaml
+
+    if not each:
+        shown = ".".join(scope + flag)
+        return _tree_fix(tree, start, scope + flag, literal, f"Set `{shown}` to {_said(literal)}", cfn_parameters)
+    listed = ".".join(scope + each)
+    title = f"Set `{listed}[].{'.'.join(flag)}` to {_said(literal)}"
+    node: Node = start[1]
+    for index, name in enumerate(scope + each):
+        mapping = _mapping_of(node)
+        if mapping is None or _is_intrinsic(mapping):
+            raise _NoFix(f"`{'.'.join((scope + each)[:index]) or 'Properties'}` is an expression or not a mapping")
+        found = _get(mapping, name)
+        if found is None:
+            raise _NoFix(f"`{listed}` is not written")
+        node = found[1]
+    if _is_intrinsic(node):
+        raise _NoFix(f"`{listed}` is an expression; the fix would replace it whole")
+    if isinstance(node, yaml.SequenceNode):
+        elements = list(node.value)
+    elif isinstance(node, yaml.MappingNode) and cfn_parameters is None:  # Terraform JSON: one block as an object
+        elements = [node]
+    else:
+        raise _NoFix(f"`{listed}` is not a list")
+    edits: list[Edit] = []
+    expression = False
+    notes: list[str] = []
+    for index, element in enumerate(elements):
+        if _is_intrinsic(element) or not isinstance(element, yaml.MappingNode):
+            raise _NoFix(f"`{listed}[{index}]` is an expression or not a mapping")
+        if any(_get(element, key) is not None for key in skip):
+            continue
+        try:
+            found_edits, _, replaced, note = _tree_fix(tree, (None, element), flag, literal, title, cfn_parameters)
+        except _Already:
+            continue
+        except _NoFix as reason:
+            raise _NoFix(f"`{listed}[{index}]`: {reason}") from None
+        edits += found_edits
+        expression = expression or replaced
+        if note and note not in notes:
+            notes.append(note)
+    if not edits:
+        raise _Already(f"every element of `{listed}` already sets it")
+    return edits, title, expression, "; ".join(notes)
+
+
+def _tree_fix(tree: _Tree, start: tuple[Node | None, Node], path: tuple[str, ...], literal: bool | str, title: str,
               cfn_parameters: Node | None = None) -> tuple[list[Edit], str, bool, str]:
     import yaml
 
     parent_key: Node | None
     parent_key, node = start
-    shown = ".".join(path)
-    title = f"Set `{shown}` to true"
     for index, name in enumerate(path):
         mapping = _mapping_of(node)
         if mapping is None or _is_intrinsic(mapping):
@@ -299,24 +413,24 @@ def _tree_fix(tree: _Tree, start: tuple[Node, Node], path: tuple[str, ...], _key
             raise _NoFix(f"`{'.'.join(path[:index]) or 'Properties'}` is not a mapping")
         found = _get(mapping, name)
         if found is None:
-            return [tree.insert(mapping, path[index:], parent_key)], title, False, ""
+            return [tree.insert(mapping, path[index:], parent_key, literal)], title, False, ""
         parent_key, node = found
-    # the flag is written: replace its value
+    # the property is written: replace its value
     if isinstance(node, yaml.ScalarNode) and not _is_intrinsic(node):
-        if node.value.strip().lower() in _TRUE_WORDS and node.style is None and not tree.is_json:
-            raise _NoFix("the flag is already true")
-        return [Edit("", node.start_mark.index, node.end_mark.index, tree.scalar(node))], title, False, ""
+        if _complies(literal, node.value) and (literal is not True or (node.style is None and not tree.is_json)):
+            raise _Already(f"`{path[-1]}` is already {_said(literal)}")
+        return [Edit("", node.start_mark.index, node.end_mark.index, tree.scalar(node, literal))], title, False, ""
     target = _ref_target(node)
     if target is not None and cfn_parameters is not None:
-        edit = _parameter_default_edit(tree, cfn_parameters, target)
+        edit = _parameter_default_edit(tree, cfn_parameters, target, literal)
         if edit is not None:
-            return [edit], f"Set the Default of parameter `{target}` to true", True, \
+            return [edit], f"Set the Default of parameter `{target}` to {_said(literal)}", True, \
                 f"every use of parameter `{target}` changes, and a deployment that passes it keeps its own value"
     end = _node_end(node)
-    return [Edit("", node.start_mark.index, end, "true")], title, True, "the fix replaces an expression"
+    return [Edit("", node.start_mark.index, end, tree.value(literal))], title, True, "the fix replaces an expression"
 
 
-def _parameter_default_edit(tree: _Tree, root: Node, name: str) -> Edit | None:
+def _parameter_default_edit(tree: _Tree, root: Node, name: str, literal: bool | str = True) -> Edit | None:
     import yaml
 
     parameters = _get(root, "Parameters")
@@ -326,18 +440,19 @@ def _parameter_default_edit(tree: _Tree, root: Node, name: str) -> Edit | None:
     default = _get(parameter[1], "Default")
     if default is None or not isinstance(default[1], yaml.ScalarNode):
         return None
+    plain = literal if isinstance(literal, str) else "true"
     allowed = _get(parameter[1], "AllowedValues")
     if allowed is not None:
-        values = [item.value.lower() for item in getattr(allowed[1], "value", []) if isinstance(item, yaml.ScalarNode)]
-        if "true" not in values:
+        values = [item.value for item in getattr(allowed[1], "value", []) if isinstance(item, yaml.ScalarNode)]
+        if not any(_complies(literal, value) for value in values):
             return None  # a Default outside AllowedValues would not deploy
     node = default[1]
     style = node.style if node.style in ('"', "'") else ('"' if tree.is_json else None)
-    new = f"{style}true{style}" if style else "true"
+    new = f"{style}{plain}{style}" if style else tree.value(literal)
     return Edit("", node.start_mark.index, node.end_mark.index, new)
 
 
-def _tf_json_fix(finding: Finding, text: str, rule: Rule) -> tuple[list[Edit], str, bool, str]:
+def _tf_json_fix(finding: Finding, text: str, rule: Rule, literal: bool | str) -> tuple[list[Edit], str, bool, str]:
     tree = _tree_of(text, True)
     if tree.root is None:
         raise _NoFix("the file could not be read with positions")
@@ -349,9 +464,12 @@ def _tf_json_fix(finding: Finding, text: str, rule: Rule) -> tuple[list[Edit], s
     body = _get(by_type[1], name) if by_type else None
     if body is None:
         raise _NoFix(f"`{resource_type}.{name}` is not written in this file")
-    path = rule.tf_path(rule.scope + rule.flag_path)
-    edits, title, expression, note = _tree_fix(tree, body, path, tree.key)
-    return edits, title.replace(".".join(rule.scope + rule.flag_path), ".".join(path)), expression, note
+
+    def spelled(path: tuple[str, ...]) -> tuple[str, ...]:
+        return rule.tf_path(path, resource_type)
+
+    return _tree_rule_fix(tree, body, literal, spelled(rule.scope), spelled(rule.each), spelled(rule.flag_path),
+                          spelled(rule.skip_element))
 
 
 def _tf_address(address: str) -> tuple[str, str]:
@@ -425,8 +543,8 @@ def _hcl_items(text: str, open_index: int) -> list[_HclItem]:
         items.append(_HclItem(name, labels, token.start, open_, close + 1, open_, close, True))
 
 
-def _hcl_insert(text: str, container: _HclItem, keys: Sequence[str], blocks: bool, step: str) -> Edit:
-    """Add ``keys`` (nested, ending in ``= true``) inside a block or object, at its indentation."""
+def _hcl_insert(text: str, container: _HclItem, keys: Sequence[str], blocks: bool, step: str, value: str = "true") -> Edit:
+    """Add ``keys`` (nested, ending in ``= value``) inside a block or object, at its indentation."""
     nl = _newline(text)
     open_, close = container.open, container.close
     after = open_ + 1
@@ -436,7 +554,7 @@ def _hcl_insert(text: str, container: _HclItem, keys: Sequence[str], blocks: boo
 
     def entry(chain: Sequence[str], indent: str) -> str:
         if len(chain) == 1:
-            return f"{chain[0]} = true"
+            return f"{chain[0]} = {value}"
         inner = indent + step
         opener = f"{chain[0]} {{" if blocks else f"{chain[0]} = {{"
         return opener + nl + inner + entry(chain[1:], inner) + nl + indent + "}"
@@ -447,7 +565,7 @@ def _hcl_insert(text: str, container: _HclItem, keys: Sequence[str], blocks: boo
     if text[after] not in "\r\n#/":
         if container.block:
             raise _NoFix("the block is written on one line")
-        return Edit("", after, after, entry(keys, "").replace(nl, " ") + ", ")
+        return Edit("", after, after, re.sub(r"[ \t]*\r?\n[ \t]*", " ", entry(keys, "")) + ", ")
     # the first line after the `{` that holds anything: the new item goes just before it
     line = text.find("\n", after) + 1
     while line < close:
@@ -472,7 +590,47 @@ def _hcl_find(items: list[_HclItem], name: str) -> _HclItem | None:
 _VARIABLE = re.compile(r"var\.([A-Za-z_][\w-]*)\Z")
 
 
-def _tf_fix(finding: Finding, text: str, rule: Rule, path: str) -> tuple[list[Edit], str, bool, str]:
+def _hcl_value(literal: bool | str) -> str:
+    """The literal as HCL writes it: ``true``, ``"Disabled"``."""
+    if not isinstance(literal, str):
+        return "true"
+    return '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _hcl_is_plain(value: str) -> bool:
+    """Whether an HCL value's text is a literal that replacing changes nothing else: ``false``, ``null``,
+    ``"false"`` or a quoted string with no template in it."""
+    return value in ("false", "true", "null") or re.fullmatch(r'"[^"\\$%]*"', value) is not None
+
+
+def _hcl_complies(literal: bool | str, value: str) -> bool:
+    return value in ("true", '"true"', '"1"') if literal is True else value == _hcl_value(literal)
+
+
+def _hcl_list(text: str, item: _HclItem, name: str) -> list[_HclItem]:
+    """The objects of a list attribute written as ``[{...}, {...}]``, each as an item to edit."""
+    from . import hcl
+
+    if not text.startswith("[", item.value_start):
+        raise _NoFix(f"`{name}` is an expression; the fix would replace it whole")
+    parser = hcl.Parser(text, item.value_start)
+    parser.open("[", False)
+    elements: list[_HclItem] = []
+    while not parser.at("]"):
+        start = parser.token.start
+        parser.expression()
+        end = parser.last_end
+        if not (text.startswith("{", start) and text[end - 1] == "}"):
+            raise _NoFix(f"`{name}[{len(elements)}]` is an expression; the fix would replace it whole")
+        elements.append(_HclItem(name, [], start, start, end, start, end - 1, False))
+        if not parser.at(","):
+            break
+        parser.advance()
+    return elements
+
+
+def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | str,
+            sources: dict[str, str] | None = None) -> tuple[list[Edit], str, bool, str]:
     from . import hcl
 
     resource_type, name = _tf_address(finding.resource)
@@ -484,8 +642,8 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str) -> tuple[list[Ed
     if resource is None:
         raise _NoFix(f"`{resource_type}.{name}` is not written in this file")
     blocks = resource_type.startswith("aws_")  # hashicorp/aws: nested blocks; awscc: object attributes
-    keys = rule.tf_path(rule.scope + rule.flag_path)
-    title = f"Set `{'.'.join(keys)}` to true"
+    scope = rule.tf_path(rule.scope, resource_type)
+    flag = rule.tf_path(rule.flag_path, resource_type)
     first_item = _hcl_items(text, resource.open)
     step = "  "
     if first_item:
@@ -493,7 +651,50 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str) -> tuple[list[Ed
         outer = _indent_of_line(text, resource.start)
         if inner.startswith(outer) and len(inner) > len(outer):
             step = inner[len(outer):]
-    container = resource
+    if not rule.each:
+        title = f"Set `{'.'.join(scope + flag)}` to {_said(literal)}"
+        return _hcl_set(text, resource, scope + flag, blocks, step, literal, path, title, sources)
+    each = rule.tf_path(rule.each, resource_type)
+    skip = rule.tf_path(rule.skip_element, resource_type)
+    listed = ".".join(scope + each)
+    title = f"Set `{listed}[].{'.'.join(flag)}` to {_said(literal)}"
+    if scope or len(each) != 1:
+        raise _NoFix(f"`{listed}` is not a list the fixer reads")
+    items = _hcl_items(text, resource.open)
+    if any(item.name == "dynamic" and item.labels[:1] == [each[0]] for item in items):
+        raise _NoFix(f"a `dynamic \"{each[0]}\"` block writes `{listed}`")
+    if blocks:
+        elements = [item for item in items if item.name == each[0] and item.block and not item.labels]
+    else:
+        attribute = _hcl_find(items, each[0])
+        elements = _hcl_list(text, attribute, listed) if attribute is not None else []
+    edits: list[Edit] = []
+    expression = False
+    notes: list[str] = []
+    for index, element in enumerate(elements):
+        if element.open < 0:
+            raise _NoFix(f"`{listed}[{index}]` is an expression; the fix would replace it whole")
+        if any(_hcl_find(_hcl_items(text, element.open), key) is not None for key in skip):
+            continue
+        try:
+            found, _, replaced, note = _hcl_set(text, element, flag, blocks, step, literal, path, title, sources)
+        except _Already:
+            continue
+        except _NoFix as reason:
+            raise _NoFix(f"`{listed}[{index}]`: {reason}") from None
+        edits += found
+        expression = expression or replaced
+        if note and note not in notes:
+            notes.append(note)
+    if not edits:
+        raise _Already(f"every element of `{listed}` already sets it")
+    return edits, title, expression, "; ".join(notes)
+
+
+def _hcl_set(text: str, container: _HclItem, keys: tuple[str, ...], blocks: bool, step: str, literal: bool | str,
+             path: str, title: str, sources: dict[str, str] | None) -> tuple[list[Edit], str, bool, str]:
+    """The fix that sets ``keys`` (nested below ``container``) to ``literal``."""
+    value_text = _hcl_value(literal)
     for index, key in enumerate(keys):
         if container.open < 0:
             raise _NoFix(f"`{'.'.join(keys[:index])}` is an expression; the fix would replace it whole")
@@ -502,25 +703,29 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str) -> tuple[list[Ed
             raise _NoFix("a `dynamic` block writes part of this resource")
         found = _hcl_find(items, key)
         if found is None:
-            return [_hcl_insert(text, container, keys[index:], blocks, step)], title, False, ""
+            return [_hcl_insert(text, container, keys[index:], blocks, step, value_text)], title, False, ""
         if index < len(keys) - 1 and sum(1 for item in items if item.name == key) > 1:
             raise _NoFix(f"`{key}` is written more than once")
         container = found
     flag = container
     value = text[flag.value_start:flag.value_end]
-    if value in ("false", '"false"'):
-        return [Edit("", flag.value_start, flag.value_end, "true")], title, False, ""
+    if _hcl_complies(literal, value):
+        raise _Already(f"`{keys[-1]}` is already {_said(literal)}")
+    if _hcl_is_plain(value):
+        return [Edit("", flag.value_start, flag.value_end, value_text)], title, False, ""
     variable = _VARIABLE.match(value)
     if variable:
-        edit = _variable_default_edit(path, variable.group(1))
+        edit = _variable_default_edit(path, variable.group(1), literal, sources)
         if edit is not None:
-            return [edit], f"Set the default of variable `{variable.group(1)}` to true", True, \
+            return [edit], f"Set the default of variable `{variable.group(1)}` to {_said(literal)}", True, \
                 f"every use of variable `{variable.group(1)}` changes, and a deployment that sets it keeps its own value"
-    return [Edit("", flag.value_start, flag.value_end, "true")], title, True, "the fix replaces an expression"
+    return [Edit("", flag.value_start, flag.value_end, value_text)], title, True, "the fix replaces an expression"
 
 
-def _variable_default_edit(path: str, name: str) -> Edit | None:
-    """The edit of ``default = false`` of a variable declared in the module's `.tf` files."""
+def _variable_default_edit(path: str, name: str, literal: bool | str = True,
+                           sources: dict[str, str] | None = None) -> Edit | None:
+    """The edit of a literal ``default`` (``false``) of a variable declared in the module's `.tf` files;
+    ``sources`` holds the texts of files already edited (by path as an edit names it)."""
     from . import hcl, tfmodule
 
     directory = os.path.dirname(os.path.abspath(path))
@@ -528,18 +733,23 @@ def _variable_default_edit(path: str, name: str) -> Edit | None:
         if not file_name.endswith((".tf", ".tofu")):
             continue
         file_path = os.path.join(directory, file_name)
+        shown = file_path if os.path.isabs(path) else os.path.relpath(file_path)
+        if os.path.abspath(shown) == os.path.abspath(path):
+            shown = path
         try:
-            text = read_source(file_path)
+            text = sources[shown] if sources is not None and shown in sources else read_source(file_path)
             items = _hcl_items(text, -1)
         except (OSError, UnicodeDecodeError, hcl.HclError, _NoFix):
             continue
         for item in items:
             if item.name == "variable" and item.labels == [name]:
                 default = _hcl_find(_hcl_items(text, item.open), "default")
-                if default is None or text[default.value_start:default.value_end] not in ("false", '"false"'):
+                if default is None:
                     return None
-                shown = file_path if os.path.isabs(path) else os.path.relpath(file_path)
-                return Edit(shown, default.value_start, default.value_end, "true")
+                value = text[default.value_start:default.value_end]
+                if not _hcl_is_plain(value) or value == "null" or _hcl_complies(literal, value):
+                    return None
+                return Edit(shown, default.value_start, default.value_end, _hcl_value(literal))
     return None
 
 
@@ -560,9 +770,10 @@ def _custom_name(text: str, finding: Finding) -> str:
     lower = finding.path.lower()
     names: tuple[str, ...]
     if lower.endswith((".tf", ".tofu", ".tf.json")):
-        names = ("job_definition_name", "name")
+        names = ("job_definition_name", "model_name", "notebook_instance_name", "name")
     else:
-        names = ("JobDefinitionName",)
+        kind = finding.resource_type.rpartition("::")[2]
+        names = ("JobDefinitionName",) if kind.endswith("JobDefinition") else (f"{kind}Name",)
     # a look at the text near the resource is enough for a note
     for name in names:
         if re.search(rf'(?<![\w.]){name}"?\s*[:=]', text):
@@ -570,8 +781,9 @@ def _custom_name(text: str, finding: Finding) -> str:
     return ""
 
 
-def fix_for(finding: Finding, text: str | None = None) -> Fix:
-    """The fix of one finding. Raises ``NoFix`` (with the reason) when there is none."""
+def fix_for(finding: Finding, text: str | None = None, sources: dict[str, str] | None = None) -> Fix:
+    """The fix of one finding. Raises ``NoFix`` (with the reason) when there is none. ``sources``: the
+    texts of other files as earlier fixes left them (by path), read instead of the files."""
     path = finding.path
     if text is None:
         text = read_source(path)
@@ -579,19 +791,23 @@ def fix_for(finding: Finding, text: str | None = None) -> Fix:
     rule = finding.rule
     if finding.resource_type not in RULES_BY_CFN_TYPE and finding.resource_type not in RULES_BY_TF_TYPE:
         raise _NoFix(f"`{finding.resource_type}` is not a type to fix")
+    literal = _literal(rule, finding)
     if lower.endswith((".tf.json", ".tofu.json")) or (lower.endswith(".json") and finding.resource_type in RULES_BY_TF_TYPE):
         if '"planned_values"' in text or '"resource_changes"' in text:
             raise _NoFix("a plan is fixed in the configuration it was made from")
-        edits, title, expression, note = _tf_json_fix(finding, text, rule)
+        edits, title, expression, note = _tf_json_fix(finding, text, rule, literal)
     elif lower.endswith((".tf", ".tofu")):
-        edits, title, expression, note = _tf_fix(finding, text, rule, path)
+        edits, title, expression, note = _tf_fix(finding, text, rule, path, literal, sources)
     else:
         is_json = lower.endswith(".json") or text.lstrip().startswith("{")
-        edits, title, expression, note = _cfn_fix(finding, text, is_json, rule)
+        edits, title, expression, note = _cfn_fix(finding, text, is_json, rule, literal)
     for edit in edits:
-        if not edit.path:
+        if not edit.path or os.path.abspath(edit.path) == os.path.abspath(path):
             edit.path = path
     notes = [note] if note else []
+    caveat = _CAVEATS.get(rule.flag_path)
+    if caveat:
+        notes.append(caveat)
     if rule.create_only:
         replaced = f"deploying it replaces the {rule.resource_noun}"
         custom = _custom_name(text, finding)
@@ -621,37 +837,69 @@ def fixes_for(findings: Iterable[Finding], texts: dict[str, str] | None = None) 
     return fixes, unfixable
 
 
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """The text with the edits applied; identical edits count once, an edit overlapping one already
-    taken is left out."""
+def _choose(edits: Iterable[Edit]) -> tuple[list[Edit], list[Edit]]:
+    """(edits to apply, edits left out): identical edits count once, an edit overlapping one already
+    taken (or inserting at the very place another inserts) is left out."""
     chosen: list[Edit] = []
+    left_out: list[Edit] = []
     seen: set = set()
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         if edit.key() in seen:
             continue
         if chosen and edit.start < chosen[-1].end or (chosen and edit.start == chosen[-1].start == edit.end == chosen[-1].end):
+            left_out.append(edit)
             continue
         seen.add(edit.key())
         chosen.append(edit)
+    return chosen, left_out
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """The text with the edits applied; identical edits count once, an edit overlapping one already
+    taken is left out."""
+    chosen, _ = _choose(edits)
     for edit in reversed(chosen):
         text = text[: edit.start] + edit.new + text[edit.end :]
     return text
 
 
 def fixed_texts(fixes: Iterable[Fix], texts: dict[str, str]) -> dict[str, str]:
-    """path -> new text, for every file the fixes change."""
+    """path -> new text, for every file the fixes change.
+
+    The edits that do not meet are applied together. A fix with an edit left out (it meets another:
+    two flags to add to a ``NetworkConfig`` that is not written yet) is then found again in the text as
+    fixed so far and applied alone, one after the other, so that fixes of one resource add up."""
+    fixes = list(fixes)
     by_path: dict[str, list[Edit]] = {}
+    owner: dict[int, Fix] = {}
     for fix in fixes:
         for edit in fix.edits:
             by_path.setdefault(edit.path, []).append(edit)
-    out = {}
+            owner[id(edit)] = fix
+    current: dict[str, str] = {}
+    again: list[Fix] = []
     for path, edits in by_path.items():
         if path not in texts:
             texts[path] = read_source(path)
-        new = apply_edits(texts[path], edits)
-        if new != texts[path]:
-            out[path] = new
-    return out
+        chosen, left_out = _choose(edits)
+        current[path] = apply_edits(texts[path], chosen)
+        for edit in left_out:
+            if owner[id(edit)] not in again:
+                again.append(owner[id(edit)])
+    for fix in again:
+        finding = fix.finding
+        if finding.path not in current:
+            current[finding.path] = texts.setdefault(finding.path, read_source(finding.path))
+        try:
+            found = fix_for(finding, current[finding.path], current)
+        except _NoFix:
+            continue  # what was applied already makes it pass
+        for edit in found.edits:
+            if edit.path not in current:
+                current[edit.path] = texts.setdefault(edit.path, read_source(edit.path))
+        for path in {edit.path for edit in found.edits}:
+            current[path] = apply_edits(current[path], [e for e in found.edits if e.path == path])
+    return {path: text for path, text in current.items() if text != texts[path]}
 
 
 def unified_diff(path: str, old: str, new: str) -> str:

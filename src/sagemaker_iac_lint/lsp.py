@@ -4,7 +4,8 @@ Diagnostics on open, on change (debounced) and on save, judged from the open buf
 CloudFormation template alone, a Terraform file with its module's files from disk and the other
 open buffers of the same folder in place of what is on disk. Each diagnostic has the rule id as
 ``code``, ``source`` = ``sagemaker-iac-lint`` and the rule's help link; a ``quickfix`` code action
-per fixable diagnostic and ``source.fixAll.sagemaker-iac-lint`` for the safe ones.
+per fixable diagnostic and ``source.fixAll.sagemaker-iac-lint`` for the safe ones (one edit per file,
+from the text the fixes leave together).
 """
 
 from __future__ import annotations
@@ -167,6 +168,27 @@ def build_server() -> LanguageServer:
                         range=types.Range(types.Position(*start), types.Position(*end)), new_text=edit.new))
             return types.WorkspaceEdit(changes=changes)
 
+        def combined_edit(chosen: list[Fix]) -> types.WorkspaceEdit:
+            """Several fixes as one edit per file, from the text they leave together (two fixes of one
+            resource may add to one place: ``fixed_texts`` applies them one after the other)."""
+            texts = {path: text}
+            changes: dict[str, list] = {}
+            for edit_path, new in fix_module.fixed_texts(chosen, texts).items():
+                old = texts[edit_path]
+                start = 0
+                while start < min(len(old), len(new)) and old[start] == new[start]:
+                    start += 1
+                end_old, end_new = len(old), len(new)
+                while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+                    end_old -= 1
+                    end_new -= 1
+                target = uri if edit_path == path else _uri_of(edit_path)
+                changes.setdefault(target, []).append(types.TextEdit(
+                    range=types.Range(types.Position(*fix_module.position_of(old, start)),
+                                      types.Position(*fix_module.position_of(old, end_old))),
+                    new_text=new[start:end_new]))
+            return types.WorkspaceEdit(changes=changes)
+
         wanted = params.context.only
         for fix in fixes:
             if wanted and types.CodeActionKind.QuickFix not in wanted:
@@ -180,7 +202,7 @@ def build_server() -> LanguageServer:
         safe = [fix for fix in fixes if fix.safe]
         if safe and (not wanted or any(kind in (FIX_ALL, types.CodeActionKind.SourceFixAll) for kind in wanted)):
             actions.append(types.CodeAction(title="Fix all safe sagemaker-iac-lint findings", kind=FIX_ALL,
-                                            edit=workspace_edit(safe)))
+                                            edit=combined_edit(safe)))
         return actions
 
     return server

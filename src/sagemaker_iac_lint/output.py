@@ -48,6 +48,17 @@ def format_json(report: Report) -> str:
     return json.dumps(escape.json_data(document), indent=2) + "\n"
 
 
+# A SARIF tag for what a rule is about, by its Checkov category (encryption: in transit or at rest).
+_TOPICS = {"NETWORKING": "network-security", "IAM": "access-control", "BACKUP_AND_RECOVERY": "availability"}
+
+
+def _topic(rule: Rule) -> str:
+    if rule.category == "ENCRYPTION":
+        return "encryption-in-transit" if rule.flag_path[-1:] == ("EnableInterContainerTrafficEncryption",) \
+            else "encryption-at-rest"
+    return _TOPICS.get(rule.category, "security-configuration")
+
+
 def _sarif_rule(rule: Rule) -> dict:
     return {
         "id": rule.control,
@@ -65,7 +76,7 @@ def _sarif_rule(rule: Rule) -> dict:
         },
         "defaultConfiguration": {"level": "error"},
         "properties": {
-            "tags": ["security", "sagemaker", "encryption-in-transit", rule.cfn_lint_id, rule.checkov_id],
+            "tags": ["security", "sagemaker", _topic(rule), rule.cfn_lint_id, rule.checkov_id],
             "precision": "high",
             "problem.severity": "error",
             "security-severity": SECURITY_SEVERITY.get(rule.severity, "5.5"),
