@@ -127,3 +127,36 @@ def test_unreadable_file_is_one_diagnostic(client, tmp_path):
                  "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}})
     found = client.wait_for("textDocument/publishDiagnostics", uri)["diagnostics"]
     assert len(found) == 1 and found[0]["message"].startswith("cannot be read")
+
+
+def test_a_new_rule_diagnostic_gets_its_quickfix(client, tmp_path):
+    """A notebook instance: SageMaker.3 (update in place) gets a preferred quickfix, SageMaker.1 an unsafe one
+    (a replacement), and the KMS key and the subnet (.21, .2), which no one value makes right, none."""
+    path = tmp_path / "notebook.yaml"
+    text = ("Resources:\n  Notebook:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n"
+            "      InstanceType: ml.t3.medium\n      RoleArn: arn:aws:iam::123456789012:role/r\n"
+            "      RootAccess: Enabled\n")
+    path.write_text(text)
+    uri = path.as_uri()
+    client.send({"method": "textDocument/didOpen",
+                 "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}})
+    found = client.wait_for("textDocument/publishDiagnostics", uri)["diagnostics"]
+    assert sorted(d["code"] for d in found) == ["SageMaker.1", "SageMaker.2", "SageMaker.21", "SageMaker.3"]
+    root = next(d for d in found if d["code"] == "SageMaker.3")
+    assert text.splitlines()[root["range"]["start"]["line"]][root["range"]["start"]["character"]:].startswith("RootAccess")
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": root["range"], "context": {"diagnostics": found}})["result"]
+    quickfixes = {a["diagnostics"][0]["code"]: a for a in actions if a["kind"] == "quickfix"}
+    assert sorted(quickfixes) == ["SageMaker.1", "SageMaker.3"]
+    assert quickfixes["SageMaker.3"]["title"] == "Set `RootAccess` to `Disabled`" and quickfixes["SageMaker.3"]["isPreferred"]
+    assert quickfixes["SageMaker.1"]["title"].startswith("Set `DirectInternetAccess` to `Disabled` (unsafe: ")
+    assert not quickfixes["SageMaker.1"]["isPreferred"]
+    (edit,) = quickfixes["SageMaker.3"]["edit"]["changes"][uri]
+    assert edit["newText"] == "Disabled" and edit["range"]["start"]["line"] == 6
+    line = text.splitlines()[6]
+    fixed_line = line[: edit["range"]["start"]["character"]] + edit["newText"] + line[edit["range"]["end"]["character"]:]
+    fixed = text.replace(line, fixed_line)
+    client.send({"method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}})
+    left = client.wait_for("textDocument/publishDiagnostics", uri)["diagnostics"]
+    assert sorted(d["code"] for d in left) == ["SageMaker.1", "SageMaker.2", "SageMaker.21"]

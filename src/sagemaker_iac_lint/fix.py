@@ -894,6 +894,8 @@ def fixed_texts(fixes: Iterable[Fix], texts: dict[str, str]) -> dict[str, str]:
             found = fix_for(finding, current[finding.path], current)
         except _NoFix:
             continue  # what was applied already makes it pass
+        if fix.safe and not found.safe:
+            continue  # found again it would do more than what was chosen
         for edit in found.edits:
             if edit.path not in current:
                 current[edit.path] = texts.setdefault(edit.path, read_source(edit.path))
