@@ -21,7 +21,7 @@ pytest.importorskip("hcl2")
 from sagemaker_iac_lint import terraform  # noqa: E402
 from sagemaker_iac_lint.core import judge  # noqa: E402
 from sagemaker_iac_lint.errors import ReadError  # noqa: E402
-from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL  # noqa: E402
+from sagemaker_iac_lint.rules import FLAG_PATH, PRESENT, RULES, RULES_BY_CONTROL, Rule  # noqa: E402
 from sagemaker_iac_lint.terraform import (  # noqa: E402
     AFTER_APPLY,
     Expr,
@@ -41,15 +41,26 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus" / "real"
 FORMATS = {"terraform": ".tf", "terraform_json": ".tf.json", "tfplan": ".json"}
 MB = "awscc_sagemaker_model_bias_job_definition"
+# The inter-container traffic encryption rules (.9 .10 .13 .15 .22), which most tests here were written
+# for: a resource they judge is judged by other rules as well (SageMaker.12 on a model bias job definition).
+TRAFFIC = frozenset(rule.control for rule in RULES if rule.flag_path == FLAG_PATH)
 
 
-def read(path: Path):
+def read(path: Path, control: str | None = None):
+    """The subjects of a fixture file; with ``control``, only those that control judges."""
     text = path.read_text(encoding="utf-8")
     if path.name.endswith(".tf.json"):
-        return read_tf_json(text, str(path))
-    if path.suffix == ".json":
-        return read_plan(text, str(path))
-    return read_tf(text, str(path))
+        subjects = read_tf_json(text, str(path))
+    elif path.suffix == ".json":
+        subjects = read_plan(text, str(path))
+    else:
+        subjects = read_tf(text, str(path))
+    return subjects if control is None else [s for s in subjects if s.rule.control == control]
+
+
+def folder_control(path: Path) -> str:
+    """The control a fixture's folder is about: ``sagemaker-15`` -> ``SageMaker.15``."""
+    return RULES_BY_CONTROL["SageMaker." + path.parent.name.split("-")[1]].control
 
 
 def fixture_paths():
@@ -63,10 +74,15 @@ def rel(path: Path) -> str:
 
 @pytest.mark.parametrize("path", list(fixture_paths()), ids=rel)
 def test_fixture(path: Path) -> None:
-    subjects = read(path)
-    assert subjects, "a fixture must hold at least one monitored resource"
-    control = RULES_BY_CONTROL["SageMaker." + path.parent.name.split("-")[1]].control
-    assert {s.rule.control for s in subjects} == {control}
+    everything = read(path)
+    control = folder_control(path)
+    subjects = [s for s in everything if s.rule.control == control]
+    assert subjects, "a fixture must hold at least one resource its folder's control judges"
+    # one subject per (resource, rule), each judged by a rule of its type; every resource of the file
+    # is one the folder's control judges (the other rules of its type are tested in their own folders)
+    assert len({(s.name, s.rule.control) for s in everything}) == len(everything)
+    assert all(s.rule in terraform.monitored_rules(s.resource_type) for s in everything)
+    assert {s.name for s in everything} == {s.name for s in subjects}
     assert all(s.terraform for s in subjects)
     names = {s.name for s in subjects}
 
@@ -158,7 +174,7 @@ FINDINGS = {
 def test_finding_message_and_position(key) -> None:
     fixture, address = key
     substring, line, column = FINDINGS[key]
-    subjects = {s.name: s for s in read(FIXTURES / fixture)}
+    subjects = {s.name: s for s in read(FIXTURES / fixture, folder_control(FIXTURES / fixture))}
     verdict = judge(subjects[address])
     assert verdict is not None
     assert substring in verdict.message
@@ -171,7 +187,7 @@ def test_plan_addresses_keep_the_module() -> None:
 
 
 def test_conditional_scenarios_are_keyed_by_the_condition_text() -> None:
-    (subject,) = read(FIXTURES / "terraform/sagemaker-15/conditional-correlated.pass.tf")
+    (subject,) = read(FIXTURES / "terraform/sagemaker-15/conditional-correlated.pass.tf", "SageMaker.15")
     assert subject.name.endswith("job_strict_fail_conditional_correlated")
     assert [(scenario, value.literal) for scenario, value in subject.count] == [
         (frozenset({("var.prod", True)}), 4),
@@ -259,8 +275,10 @@ def job(body: str, name: str = "job", rtype: str = MB) -> str:
     return f'resource "{rtype}" "{name}" {{\n{body}\n}}\n'
 
 
-def one(text: str, reader=read_tf):
-    (subject,) = reader(text, "main.tf")
+def one(text: str, reader=read_tf, control: str | None = None):
+    """The one subject of ``text`` that ``control`` judges; by default, the traffic encryption rule of
+    its resource type (the rule these tests were written for)."""
+    (subject,) = [s for s in reader(text, "main.tf") if (s.rule.control == control if control else s.rule.control in TRAFFIC)]
     return subject
 
 
@@ -397,7 +415,7 @@ def test_suppression_comments_inside_the_block() -> None:
         + job("  // sagemaker-iac-lint:ignore=sagemaker-15,CKV_SAGEMAKER_9\n", name="b")
         + job("  job_resources = { cluster_config = { instance_count = 2 } }", name="c")
     )
-    a, b, c = read_tf(text, "main.tf")
+    a, b, c = [s for s in read_tf(text, "main.tf") if s.rule.control == "SageMaker.15"]
     assert a.suppressions == {"SageMaker.15": "bias runs on one instance by design"}
     assert b.suppressions == {"SageMaker.15": "", "SageMaker.9": ""}
     assert c.suppressions == {}
@@ -444,18 +462,42 @@ def test_deep_nesting_is_a_read_error_or_reads() -> None:
         assert [s.name for s in subjects] == [f"{MB}.deep"]
 
 
+def setting(rule: Rule, value: str) -> str:
+    """The rule's judged attribute set to ``value``, written as hashicorp/aws nested blocks."""
+    *blocks, key = rule.tf_path(rule.scope + rule.flag_path)
+    text = f"{key} = {value}"
+    for block in reversed(blocks):
+        text = f"{block} {{\n" + "".join(f"  {line}\n" for line in text.splitlines()) + "}"
+    return "".join(f"  {line}\n" for line in text.splitlines()).rstrip("\n")
+
+
+def compliant(rule: Rule) -> str:
+    """A value the rule's judged attribute passes with, as HCL."""
+    if rule.expected is True:
+        return "true"
+    if rule.expected is PRESENT:
+        return '"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"'
+    return f'"{rule.expected}"'
+
+
 def test_nonexistent_aws_types_are_reported_not_ignored() -> None:
     for rule in RULES:
         for rtype in rule.nonexistent_tf_types:
-            subject = one(job("  network_config {\n    enable_inter_container_traffic_encryption = true\n  }", rtype=rtype))
+            flag = ".".join(rule.tf_path(rule.flag_path))
+            subject = one(job(setting(rule, compliant(rule)), rtype=rtype), control=rule.control)
             assert subject.rule is rule
             verdict = judge(subject)
             assert verdict is not None
             assert f"`{rtype}` does not exist in the hashicorp/aws provider" in verdict.message
             assert rule.tf_types[0] in verdict.message
-            assert "to true" not in verdict.message  # it is true already: only the type is wrong
-            off = one(job("  network_config {\n    enable_inter_container_traffic_encryption = false\n  }", rtype=rtype))
-            assert judge(off).message.endswith("and set `network_config.enable_inter_container_traffic_encryption` to true.")
+            assert f"to {rule.wanted}" not in verdict.message  # it complies already: only the type is wrong
+            assert f"(keeping `{flag}` {rule.wanted})" in verdict.message
+            off = one(job(setting(rule, "false") if rule.expected is True else "", rtype=rtype), control=rule.control)
+            assert judge(off).message.endswith(f"and set `{flag}` to {rule.wanted}.")
+            # said once, by this rule: not also by the other rules of the type it was meant to be
+            assert [s.rule for s in read_tf(job("", rtype=rtype), "main.tf")] == [rule]
+    assert setting(RULES_BY_CONTROL["SageMaker.15"], "true") == (
+        "  network_config {\n    enable_inter_container_traffic_encryption = true\n  }")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,8 +598,9 @@ def test_real_corpus_files_read(path: Path) -> None:
     assert subjects
     # None of them runs 2+ instances: nothing fails the standard mode except an unencrypted inline schedule.
     for subject in subjects:
-        verdict = judge(subject)
-        assert verdict is None or subject.rule.control == "SageMaker.22"
+        if subject.rule.control in TRAFFIC:
+            verdict = judge(subject)
+            assert verdict is None or subject.rule.control == "SageMaker.22"
 
 
 def test_a_nonexistent_type_can_be_suppressed() -> None:
