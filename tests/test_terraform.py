@@ -890,8 +890,6 @@ def test_an_in_memory_online_store_is_out_of_scope_and_the_default_standard_stor
     assert verdicts_of(FEATURE_GROUPS[provider], "SageMaker.18", strict=True) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="reader bug (t1, /work/research/reader-bugs.md): a rule with `each` locates "
-                                       "every finding at the first element, not at the element that fails")
 @pytest.mark.parametrize(("provider", "texts", "control", "name", "position"), [
     ("aws", CONTAINERS, "SageMaker.19", "mixed", (11, 7)),
     ("awscc", CONTAINERS, "SageMaker.19", "mixed", (6, 24)),
