@@ -48,7 +48,7 @@ def scan_stdin(raw: bytes, name: str | None, options: Options) -> Report:
     if name and _excluded(name, options.exclude):
         return Report([], [], 0, [])
     try:
-        findings = _findings(raw, name, shown, options)
+        findings, errors = _findings(raw, name, shown, options)
     except ReadError as error:
         return Report([], [FileError(shown, str(error))], 1, [shown])
     except RecursionError:
@@ -58,7 +58,7 @@ def scan_stdin(raw: bytes, name: str | None, options: Options) -> Report:
     except Exception as error:  # noqa: BLE001 - a bug of ours is a one-line error, as for a file
         return Report([], [FileError(shown, internal_error("reading", error))], 1, [shown])
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
-    return Report(findings, [], 1, [shown])
+    return Report(findings, errors, 1, [shown])
 
 
 def _text(raw: bytes) -> str:
@@ -70,7 +70,7 @@ def _text(raw: bytes) -> str:
     return text
 
 
-def _findings(raw: bytes, name: str | None, shown: str, options: Options) -> list[Finding]:
+def _findings(raw: bytes, name: str | None, shown: str, options: Options) -> tuple[list[Finding], list[FileError]]:
     from .scan import mentions_monitored_type, parse_text
 
     lower = (name or "").lower()
@@ -80,13 +80,17 @@ def _findings(raw: bytes, name: str | None, shown: str, options: Options) -> lis
     if lower.endswith(_TERRAFORM_MODULE_SUFFIXES):
         return _terraform_findings(text, name or "", shown, options)
     if not mentions_monitored_type(text):
-        return []
+        return [], []
     # parse_text goes by the suffix; without a name, "-" has none, so the first character decides
     subjects = parse_text(name or SHOWN_WITHOUT_NAME, text, options.deployments)
-    return findings_for(shown, subjects, options)
+    return findings_for(shown, subjects, options), []
 
 
-def _terraform_findings(text: str, name: str, shown: str, options: Options) -> list[Finding]:
+def _terraform_findings(text: str, name: str, shown: str, options: Options) -> tuple[list[Finding], list[FileError]]:
+    """The findings of the one-file module: in the file itself and, for a resource of a module it
+    calls, in that module's file (shown as the scan shows it). A file of the module that cannot
+    be read is this input's error; a --var-file, tfvars or called module's file, an error of its own,
+    as the scan reports it."""
     from . import scan as scan_module
     from . import terraform, tfmodule
     from .stdin_terraform import OneFileProject
@@ -98,8 +102,21 @@ def _terraform_findings(text: str, name: str, shown: str, options: Options) -> l
     for problem_path, message in problems:
         if os.path.abspath(problem_path) == path:
             raise ReadError(message)
-    if problems:  # a --var-file, a tfvars file, a called module's file: named, as the scan names them
-        problem_path, message = problems[0]
-        raise ReadError(f"{problem_path}: {message}")
-    mine = [subject for subject_path, subject in subjects if os.path.abspath(subject_path) == path]
-    return findings_for(shown, mine, options)
+    errors = [FileError(_shown_other(problem_path, name), message) for problem_path, message in problems]
+    by_file: dict[str, list] = {}
+    for subject_path, subject in subjects:
+        by_file.setdefault(os.path.abspath(subject_path), []).append(subject)
+    findings: list[Finding] = []
+    for subject_path, file_subjects in by_file.items():
+        file_shown = shown if subject_path == path else _shown_other(subject_path, name)
+        findings.extend(findings_for(file_shown, file_subjects, options))
+    return findings, errors
+
+
+def _shown_other(path: str, name: str) -> str:
+    """Another file's path as the scan shows it: relative to the current directory, unless the
+    name given was absolute or the file lies above it."""
+    if path.startswith("--var"):
+        return path
+    relative = os.path.relpath(path)
+    return path if os.path.isabs(name) or relative.startswith("..") else relative
