@@ -17,12 +17,12 @@ from fixture_cases import FIXTURES
 
 def piped(data: bytes, *args: str, cwd: str | os.PathLike | None = None) -> subprocess.CompletedProcess:
     """``sagemaker-iac-lint ARGS < data``."""
-    return subprocess.run([*COMMAND, *args], input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+    return subprocess.run([*COMMAND, *args], input=data, capture_output=True, cwd=cwd,
                           timeout=120)
 
 
 def checked(*args: str, cwd: str | os.PathLike | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, timeout=120)
+    return subprocess.run([*COMMAND, *args], capture_output=True, cwd=cwd, timeout=120)
 
 
 def fixture_files(kind: str, suffix: str) -> list[str]:
