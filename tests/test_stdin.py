@@ -86,6 +86,19 @@ def test_the_name_gives_the_kind_path_and_exclusion(tmp_path) -> None:
     assert (quiet.returncode, quiet.stdout) == (0, b""), quiet.stderr
 
 
+def test_a_report_file_may_lie_in_the_current_directory_but_not_on_the_named_file(tmp_path) -> None:
+    """With stdin no directory is walked: --output in it is fine, onto the named file it is not."""
+    (tmp_path / "old-report.json").write_text("[1]\n")  # a .json that is not one of our reports
+    done = piped(JOB_YAML, "check", "--no-config", "--format", "json", "-o", "old-report.json", "-", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert len(json.loads((tmp_path / "old-report.json").read_text())["findings"]) == 1
+    (tmp_path / "job.yaml").write_bytes(JOB_YAML)
+    refused = piped(JOB_YAML, "check", "--no-config", "-o", "job.yaml", "--stdin-filename", "job.yaml", cwd=tmp_path)
+    assert refused.returncode == 2 and (tmp_path / "job.yaml").read_bytes() == JOB_YAML
+    assert refused.stderr == b"sagemaker-iac-lint: error: --output job.yaml would overwrite the input job.yaml: " \
+        b"write the report elsewhere\n"
+
+
 def test_unreadable_input_is_one_error_line_and_exit_2() -> None:
     for data, message in ((b"", b"-: error: empty input\n"), (b"\xff\xfeA\x00\x00\xd8", None),
                           (b"Resources: {\x00}", b"-: error: binary file (contains NUL bytes), not a template\n")):
@@ -104,6 +117,9 @@ def test_usage_mistakes_exit_2_with_one_line() -> None:
     ]:
         done = piped(JOB_YAML, *args)
         assert done.returncode == 2 and done.stdout == b"" and done.stderr.startswith(b"sagemaker-iac-lint: error: " + text)
+    done = piped(JOB_YAML, "baseline", "--output", "base.json", "-")
+    assert done.returncode == 2 and done.stderr == b"sagemaker-iac-lint: error: a baseline is made from files: `-` " \
+        b"(standard input) is not read here\n"
     help_text = checked("check", "--help").stdout.decode()
     assert "--stdin-filename" in " ".join(help_text.split()) and "CloudFormation template, JSON when it starts with `{`" \
         in " ".join(help_text.split())

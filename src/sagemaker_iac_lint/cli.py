@@ -351,8 +351,8 @@ def _run_check(args: argparse.Namespace | CheckArguments) -> int:
     if inputs is None:
         return EXIT_ERROR
     options, paths, named_inputs = inputs
-    if reads_stdin:
-        named_inputs = [path for path in named_inputs if path != STDIN]
+    if reads_stdin:  # no path is walked; the file the input stands for is one not to overwrite
+        named_inputs = [*named_inputs[len(paths):], *([args.stdin_filename] if args.stdin_filename else [])]
     entries = None
     if args.baseline:
         entries = _load_baseline(args.baseline)
@@ -447,6 +447,9 @@ def _run_baseline(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if args.baseline and not args.check:
         emit.error_line("--baseline is read by `baseline --check` only; `baseline --output FILE` writes a new one")
+        return EXIT_ERROR
+    if STDIN in args.paths:
+        emit.error_line("a baseline is made from files: `-` (standard input) is not read here")
         return EXIT_ERROR
     inputs = _scan_inputs(args)
     if inputs is None:
