@@ -189,7 +189,7 @@ def test_sarif_is_written_and_uploaded(installed: dict, runner: Runner) -> None:
     assert result["failed"] == ("Exit as sagemaker-iac-lint did", 1)
     assert result["outputs"] == {"exit-code": "1", "sarif-file": "out/lint.sarif"}
     assert json.loads((runner.workspace / "out" / "lint.sarif").read_text())["runs"][0]["results"]
-    assert result["uses"]["github/codeql-action/upload-sarif@v3"] == {"sarif_file": "out/lint.sarif",
+    assert result["uses"]["github/codeql-action/upload-sarif@v4"] == {"sarif_file": "out/lint.sarif",
                                                                       "category": "sagemaker-iac-lint"}
 
 

@@ -158,6 +158,9 @@ def test_a_tf_file_is_a_one_file_module_in_the_named_directory(tmp_path) -> None
     # --var wins over the tfvars file, as for a file on disk; one node: nothing to report
     assert piped(source.encode(), "check", "--no-config", "--var", "nodes=1", "-", "--stdin-filename",
                  "infra/main.tf", cwd=tmp_path).returncode == 0
+    # an empty .tf is no declarations, as Terraform reads it (a YAML template on stdin must hold something)
+    empty = piped(b"", "check", "--no-config", "-", "--stdin-filename", "infra/empty.tf", cwd=tmp_path)
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, b"", b"")
     # the same module on disk, alone in its directory, reports the same
     alone = tmp_path / "alone"
     alone.mkdir()

@@ -29,10 +29,12 @@ _TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 
 def read_stdin() -> bytes:
     """Standard input's bytes, at most MAX_BYTES + 1 (the bound a file is read to)."""
-    stream = sys.stdin.buffer if sys.stdin is not None else None
-    if stream is None:
+    if sys.stdin is None:  # no standard input at all (pythonw, a closed descriptor): empty
         return b""
-    return stream.read(MAX_BYTES + 1)
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in its place (an embedding, a test): its text, as UTF-8
+        return str(sys.stdin.read(MAX_BYTES + 1)).encode("utf-8", "surrogatepass")
+    return bytes(stream.read(MAX_BYTES + 1))
 
 
 def shown_name(name: str | None) -> str:
@@ -76,9 +78,12 @@ def _findings(raw: bytes, name: str | None, shown: str, options: Options) -> tup
     lower = (name or "").lower()
     if lower.endswith(_TFVARS_SUFFIXES):
         raise ReadError("a Terraform variable file is not a template: give it with --var-file, and the module on stdin")
-    text = _text(raw)
     if lower.endswith(_TERRAFORM_MODULE_SUFFIXES):
+        if len(raw) > MAX_BYTES:
+            raise ReadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB, not read")
+        text = decode(raw)  # an empty .tf is no declarations, as Terraform reads it
         return _terraform_findings(text, name or "", shown, options)
+    text = _text(raw)
     if not mentions_monitored_type(text):
         return [], []
     # parse_text goes by the suffix; without a name, "-" has none, so the first character decides
