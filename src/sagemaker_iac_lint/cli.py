@@ -88,7 +88,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Check files and directories. PATH `-` reads one template from standard input: "
         "without --stdin-filename it is sniffed as a CloudFormation template, JSON when it starts with `{`, "
         "else YAML (a Terraform plan or .tf.json in JSON is recognised too), and shown as `-`.")
-    _add_scan_arguments(check)
+    _add_scan_arguments(check, "files or directories (default: .); `-`: one template from standard input")
     check.add_argument("--stdin-filename", metavar="NAME",
                        help="with PATH `-` (or no PATH): the file the input stands for; its suffix gives the kind "
                        "(.yaml/.yml/.json/.template: CloudFormation; .tf/.tofu/.tf.json: Terraform, judged as a "
@@ -112,10 +112,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser if command == "check" else _other_commands(commands, parser)
 
 
-def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_scan_arguments(parser: argparse.ArgumentParser, paths_help: str = "files or directories (default: .)") -> None:
     """What decides the findings: the paths, the mode, the rules, the files and the deployments
     (``check`` and ``baseline`` take the same, so a baseline is made as the check is run)."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--strict", dest="strict", action="store_true", default=None,
                       help="also flag single-instance jobs without encryption")
