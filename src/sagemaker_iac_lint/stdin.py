@@ -20,7 +20,7 @@ import os
 import sys
 
 from .errors import ReadError
-from .scan import MAX_BYTES, FileError, Finding, Options, Report, _excluded, decode, findings_for, internal_error
+from .scan import MAX_BYTES, FileError, Finding, Options, Report, excluded, decode, findings_for, internal_error
 
 SHOWN_WITHOUT_NAME = "-"
 _TERRAFORM_MODULE_SUFFIXES = (".tf", ".tofu", ".tf.json", ".tofu.json")
@@ -47,7 +47,7 @@ def shown_name(name: str | None) -> str:
 def scan_stdin(raw: bytes, name: str | None, options: Options) -> Report:
     """The report for one template read from standard input, as ``scan`` would give it for a file."""
     shown = shown_name(name)
-    if name and _excluded(name, options.exclude):
+    if name and excluded(name, options.exclude):
         return Report([], [], 0, [])
     try:
         findings, errors = _findings(raw, name, shown, options)

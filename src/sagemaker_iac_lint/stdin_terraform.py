@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from .errors import ReadError
-from .tfmodule import _OVERRIDE, Deployment, Module, Project, parse_tf, parse_tf_json
+from .tfmodule import OVERRIDE_FILE, Deployment, Module, Project, parse_tf, parse_tf_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,9 +35,9 @@ class OneFileProject(Project):
 
         return mentions_monitored_type(self.stdin_text)
 
-    def _may_call(self, directory: str) -> bool:
+    def may_call(self, directory: str) -> bool:
         if not self._mine(directory):
-            return super()._may_call(directory)
+            return super().may_call(directory)
         return b"module" in self.stdin_bytes and b"source" in self.stdin_bytes
 
     def roots_reaching(self, directory: str, repository: str) -> set[str]:
@@ -63,5 +63,5 @@ class OneFileProject(Project):
             module.errors.append((path, str(error)))
             return module
         module.files.append(path)
-        module.merge(parsed, bool(_OVERRIDE.search(os.path.basename(path))))
+        module.merge(parsed, bool(OVERRIDE_FILE.search(os.path.basename(path))))
         return module
