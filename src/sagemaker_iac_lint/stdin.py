@@ -20,7 +20,7 @@ import os
 import sys
 
 from .errors import ReadError
-from .scan import MAX_BYTES, FileError, Finding, Options, Report, excluded, decode, findings_for, internal_error
+from .scan import MAX_BYTES, FileError, Finding, Options, Report, decode, excluded, findings_for, internal_error
 
 SHOWN_WITHOUT_NAME = "-"
 _TERRAFORM_MODULE_SUFFIXES = (".tf", ".tofu", ".tf.json", ".tofu.json")
