@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from .records import Record
-from .rules import find_rule
+from .rules import match_rules
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -110,12 +110,12 @@ def rule_ids(values: object, where: str) -> frozenset[str]:
         values = [part for part in values.split(",") if part.strip()]
     if not isinstance(values, list):
         raise ConfigError(f"{where}: expected a list of rule ids")
-    controls = set()
+    controls: set[str] = set()
     for value in values:
-        rule = find_rule(str(value))
-        if rule is None:
+        rules = match_rules(str(value))
+        if not rules:
             raise ConfigError(f"{where}: unknown rule `{value}` (see `sagemaker-iac-lint rules`)")
-        controls.add(rule.control)
+        controls.update(rule.control for rule in rules)
     if not controls and "select" in where:
         # selecting nothing would pass every file in silence: say so instead
         raise ConfigError(f"{where}: no rule id given (to report every rule, leave it out)")

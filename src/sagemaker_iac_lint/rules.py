@@ -679,3 +679,21 @@ def find_rule(name: str) -> Rule | None:
         if key in aliases:
             return rule
     return None
+
+
+def match_rules(name: str) -> tuple[Rule, ...]:
+    """The rules an id or a prefix selects, as ruff reads ``--select``: an exact id of any spelling
+    (``SageMaker.15``, ``E9515``, ``CKV_SAGEMAKER_15``) selects that rule; otherwise every rule one of
+    whose ids starts with it (``E951`` selects E9510-E9519, ``CKV_SAGEMAKER`` and ``SageMaker`` all);
+    ``ALL`` selects every rule. Nothing: an empty tuple."""
+    exact = find_rule(name)
+    if exact is not None:
+        return (exact,)
+    key = name.strip().lower().replace("_", "-")
+    if key == "all":
+        return RULES
+    if len(key) < 2:
+        return ()
+    return tuple(rule for rule in RULES if any(
+        spelling.lower().replace("_", "-").startswith(key)
+        for spelling in (rule.control, rule.cfn_lint_id, rule.checkov_id)))

@@ -104,19 +104,20 @@ class Variable:
     module argument, a child module's default no caller overrides, or a value given for a named
     deployment (``--var-file``/``--var``). A root's default or auto-loaded tfvars value is not
     fixed for a count (any apply may pass another); ``bound`` is then the largest value its
-    ``validation`` blocks allow (None: unbounded).
+    ``validation`` blocks allow (None: unbounded), and ``floor`` the smallest (SageMaker.4).
     """
 
-    __slots__ = ("name", "node", "context", "origin", "fixed", "bound")
+    __slots__ = ("name", "node", "context", "origin", "fixed", "bound", "floor")
 
     def __init__(self, name: str, node: object, context: TfContext | None = None, origin: str = "",
-                 fixed: bool = False, bound: int | float | None = None) -> None:
+                 fixed: bool = False, bound: int | float | None = None, floor: int | float | None = None) -> None:
         self.name = name
         self.node = node
         self.context = context
         self.origin = origin or f"the default of variable `{name}`"
         self.fixed = fixed
         self.bound = bound
+        self.floor = floor
 
     def __repr__(self) -> str:
         return f"Variable({self.name!r}, {self.node!r}, fixed={self.fixed!r}, bound={self.bound!r})"
@@ -371,6 +372,9 @@ def _variable(name: str, role: str, context: TfContext, scenario: frozenset, ori
             return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
         return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
     if role == "min_count" and not entry.fixed:
+        if entry.floor is not None:
+            floor = int(entry.floor) if float(entry.floor).is_integer() else entry.floor
+            return [(scenario, Value.of(floor, f"the smallest value the validation of variable `{name}` allows"), origin)]
         return [(scenario, Value.unknown(f"variable `{name}`, which a deployment may set to 1"), origin)]
     if role == "count" and not entry.fixed:
         if entry.bound is not None:
@@ -761,8 +765,8 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
                 found.append((scenario, element.within(label)))
                 continue
             role = "flag" if rule.flag_path else count_role
-            found += [(s, v.at(*(position or (line, column))).within(label))
-                      for s, v in _walk(element, judged, role, context, scenario)]
+            where = _element_position(element, judged, block) or position or (line, column)
+            found += [(s, v.at(*where).within(label)) for s, v in _walk(element, judged, role, context, scenario)]
         if rule.flag_path:
             subject.flag = found
         else:
@@ -777,6 +781,18 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
         flags = _walk(attributes, flag_path, "flag", context)
         subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
+
+
+def _element_position(element: object, path: tuple, block: Block | None) -> tuple[int, int] | None:
+    """Where a list element's judged key is written, else the element's own block, from the native
+    reader's positions (a repeated nested block knows where it starts); None without them."""
+    if block is None or block.index is None or not isinstance(element, dict):
+        return None
+    found = _recorded_position(element, path, block.index)
+    if found is not None:
+        return found
+    start = getattr(element, "start", -1)
+    return block.index.position(start) if isinstance(start, int) and start >= 0 else None
 
 
 def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple[int, int] | None:

@@ -42,8 +42,8 @@ from .terraform import (
     _code_chars,
     _collection_items,
     _expand,
-    monitored_rules,
     _strip_parens,
+    monitored_rules,
     parse_tf,
     parse_tf_json,
     subject_from_attributes,
@@ -244,6 +244,52 @@ def validation_bound(name: str, body: dict) -> float | None:
             if found is not None:
                 bound = found if bound is None else min(bound, found)
     return bound
+
+
+_LOWER = re.compile(r"var\.([A-Za-z_][\w-]*)\s*(>=|>|==)\s*(-?\d+(?:\.\d+)?)\Z")
+_LOWER_REVERSED = re.compile(r"(-?\d+(?:\.\d+)?)\s*(<=|<|==)\s*var\.([A-Za-z_][\w-]*)\Z")
+
+
+def validation_floor(name: str, body: dict) -> float | None:
+    """The smallest value the variable's ``validation`` blocks allow (SageMaker.4 reads a count at its
+    smallest), or None when they do not bound it below: ``var.x >= N``, ``var.x > N``, ``var.x == N``
+    (either way round), ``contains([...], var.x)`` and ``&&`` of these."""
+    floor: float | None = None
+    validations = body.get("validation")
+    for validation in validations if isinstance(validations, list) else [validations]:
+        condition = validation.get("condition") if isinstance(validation, dict) else None
+        if isinstance(condition, bool) or condition is None:
+            continue
+        for part in _conjuncts(str(condition)):
+            found = _part_floor(name, part)
+            if found is not None:
+                floor = found if floor is None else max(floor, found)
+    return floor
+
+
+def _part_floor(name: str, part: str) -> float | None:
+    part = re.sub(r"\s+", " ", part.strip())
+    match = _LOWER.match(part)
+    if match and match.group(1) == name:
+        number = float(match.group(3))
+        return number + 1 if match.group(2) == ">" and number.is_integer() else number
+    match = _LOWER_REVERSED.match(part)
+    if match and match.group(3) == name:
+        number = float(match.group(1))
+        return number + 1 if match.group(2) == "<" and number.is_integer() else number
+    match = _CONTAINS.match(part)
+    if match and match.group(2) == name:
+        numbers = []
+        for item in match.group(1).split(","):
+            item = item.strip().strip('"')
+            if not item:
+                continue
+            try:
+                numbers.append(float(item))
+            except ValueError:
+                return None
+        return min(numbers) if numbers else None
+    return None
 
 
 def _conjuncts(text: str) -> list[str]:
@@ -535,7 +581,8 @@ class Project:
         for name, body in module.variables.items():
             body = body if isinstance(body, dict) else {}
             default = body.get("default", NO_DEFAULT)
-            variable = Variable(name, default, context, "", False, validation_bound(name, body))
+            variable = Variable(name, default, context, "", False, validation_bound(name, body),
+                                validation_floor(name, body))
             for source, values in sources:
                 if name in values:
                     variable.node, variable.origin = values[name], f"variable `{name}` set in {source}"
