@@ -74,8 +74,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser_class = _parser_class()
     parser = parser_class(
         prog="sagemaker-iac-lint",
-        description="Find SageMaker monitoring jobs without inter-container traffic encryption "
-        "(Security Hub SageMaker.15, .9, .10, .13, .22) in CloudFormation and Terraform.",
+        description="Find the SageMaker resources AWS Security Hub would flag (every SageMaker control a "
+        "template can decide; see `sagemaker-iac-lint rules`) in CloudFormation and Terraform.",
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)

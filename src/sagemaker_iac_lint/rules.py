@@ -26,7 +26,7 @@ SCHEDULE_SCOPE = ("MonitoringScheduleConfig", "MonitoringJobDefinition")
 
 
 def _article(noun: str) -> str:
-    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def snake_case(name: str) -> str:
@@ -249,7 +249,7 @@ class Rule(FrozenRecord):
         if self.expected is True:
             at_any = " at any instance count" if self.count_path else ""
             return f"A {self.resource_kind} must set {flag} to true{at_any} (Security Hub {self.control})."
-        where = f" with a `{self.scope[-1]}`" if self.scope else ""
+        where = f" with {_article(self.scope[-1]).split(' ')[0]} `{self.scope[-1]}`" if self.scope else ""
         return f"{_article(self.resource_kind).capitalize()}{where} must set {flag} to {self.wanted} (Security Hub {self.control})."
 
     @property

@@ -1084,9 +1084,17 @@ def _from_hcl2(parsed: dict, shape: str, text: str, path: str) -> ParsedFile:
 
 def _file_context(parsed: ParsedFile) -> TfContext:
     """The context of one file read alone: its own variables' defaults and its own locals."""
+    from .tfmodule import validation_bound, validation_floor
+
     context = TfContext()
     for name, body in parsed.variables.items():
-        context.variables[name] = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
+        default = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
+        if isinstance(body, dict) and body.get("validation") is not None:
+            # a count is read within what the validation allows, as in a module
+            context.variables[name] = Variable(name, default, None, "", False, validation_bound(name, body),
+                                               validation_floor(name, body))
+        else:
+            context.variables[name] = default
     context.locals.update(parsed.locals)
     return context
 
