@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from sagemaker_iac_lint import cli
+from sagemaker_iac_lint import fix as fix_module
+from sagemaker_iac_lint.rules import PRESENT
 from sagemaker_iac_lint.scan import Options, scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,6 +41,7 @@ NOT_FIXED = {
     "cloudformation/sagemaker-15/no-value.fail.yaml",
     "cloudformation/sagemaker-22/config-no-value.fail.yaml",
     "cloudformation/sagemaker-22/no-value.fail.yaml",
+    "cloudformation/sagemaker-16/primary-container.fail.yaml",  # `ImageConfig` itself an `Fn::If` with `AWS::NoValue`
 }
 CASES = [
     pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="no automatic fix for this shape"))
@@ -61,7 +64,9 @@ def test_fix_unsafe_is_idempotent_keeps_comments_and_rechecks_clean(tmp_path, fi
     assert _comments(once) == _comments(before) or fixture.suffix == ".json"
     left = scan([str(target)], Options())
     assert not left.errors
-    fixable = [f for f in findings_before if "is not set" in f.message or "is false" in f.message]
+    # a literal or missing value, of a rule that one value makes pass (not a KMS key, a subnet or a count)
+    fixable = [f for f in findings_before if ("is not set" in f.message or "is false" in f.message)
+               and f.rule.flag_path and f.rule.expected is not PRESENT]
     left_names = {(f.resource, f.rule.control) for f in left.findings}
     assert not [f for f in fixable if (f.resource, f.rule.control) in left_names]
     capsys.readouterr()
@@ -127,7 +132,9 @@ def test_fixed_template_gets_no_new_cfn_lint_error(tmp_path, fixture, capsys):
     target = tmp_path / fixture.name
     shutil.copy(fixture, target)
     before = _cfn_lint_errors(target)
+    # a template whose findings have no automatic fix (SageMaker.4's counts) is left as it is
+    has_fix = bool(fix_module.fixes_for(scan([str(target)], Options()).findings)[0])
     cli.main(["fix", "--unsafe-fixes", "--no-config", str(target)])
-    assert target.read_text() != fixture.read_text()
+    assert (target.read_text() != fixture.read_text()) == has_fix
     assert _cfn_lint_errors(target) <= before
     capsys.readouterr()
