@@ -765,8 +765,8 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
                 found.append((scenario, element.within(label)))
                 continue
             role = "flag" if rule.flag_path else count_role
-            found += [(s, v.at(*(position or (line, column))).within(label))
-                      for s, v in _walk(element, judged, role, context, scenario)]
+            where = _element_position(element, judged, block) or position or (line, column)
+            found += [(s, v.at(*where).within(label)) for s, v in _walk(element, judged, role, context, scenario)]
         if rule.flag_path:
             subject.flag = found
         else:
@@ -781,6 +781,18 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
         flags = _walk(attributes, flag_path, "flag", context)
         subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
+
+
+def _element_position(element: object, path: tuple, block: Block | None) -> tuple[int, int] | None:
+    """Where a list element's judged key is written, else the element's own block, from the native
+    reader's positions (a repeated nested block knows where it starts); None without them."""
+    if block is None or block.index is None or not isinstance(element, dict):
+        return None
+    found = _recorded_position(element, path, block.index)
+    if found is not None:
+        return found
+    start = getattr(element, "start", -1)
+    return block.index.position(start) if isinstance(start, int) and start >= 0 else None
 
 
 def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple[int, int] | None:
