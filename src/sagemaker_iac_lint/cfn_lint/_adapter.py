@@ -75,6 +75,18 @@ def _has_schema(cfn_template: Any, kind: str) -> bool:
     return False
 
 
+def _node_at(node: Any, path: tuple) -> Any:
+    """The node at ``path`` (mapping keys and list indexes) under ``node``; None where there is none."""
+    for step in path:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            node = node[step]
+        elif isinstance(step, str) and isinstance(node, dict) and step in node:
+            node = node[step]
+        else:
+            return None
+    return node
+
+
 _TEMPLATES: dict = {}  # the CLI's Template per (cfn-lint template, deployment), for the current template only
 
 
@@ -196,6 +208,10 @@ class TableRule(CfnLintKeyword):
         paths: dict[tuple[int, int], tuple] = {}
 
         def locate(path: tuple) -> tuple[int, int]:
+            if len(path) > 2 and isinstance(path[-1], int) and not isinstance(_node_at(resource, path[2:]), dict):
+                # A list element (of an ``each`` list, or an ``Fn::If`` branch) that is not a mapping: the
+                # CLI's loader marks only mappings, so the CLI reports it at the list's key; so does this.
+                return 0, 0
             try:
                 found = cfn_template.get_location_yaml(cfn_template.template, list(path))
             except (AttributeError, KeyError, IndexError, TypeError):  # a template without marks
