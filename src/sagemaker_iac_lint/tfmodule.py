@@ -59,7 +59,7 @@ TERRAFORM_SUFFIXES = MODULE_SUFFIXES + TFVARS_SUFFIXES
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
 MAX_INSTANCES = 64  # count/for_each past this: one instance stands for all, named without an index
 MAX_MODULE_DEPTH = 32  # calls inside calls; deeper (or a cycle) is reported, not followed
-_OVERRIDE = re.compile(r"(?:^|_)override\.(?:tf|tofu)(?:\.json)?\Z")
+OVERRIDE_FILE = re.compile(r"(?:^|_)override\.(?:tf|tofu)(?:\.json)?\Z")
 _MARKERS = (b"sagemaker_", b"\\")  # every monitored type name holds the first; an escape may spell one
 _CALL_MARKERS = (b"module", b"source")
 # A call is followed only when its source is a local path that exists (or `terraform init` recorded it);
@@ -102,7 +102,7 @@ def module_files(directory: str) -> list[str]:
         if name.endswith((".tofu", ".tofu.json")) or stem not in chosen:
             chosen[stem] = name
     files = sorted(chosen.values())
-    return [n for n in files if not _OVERRIDE.search(n)] + [n for n in files if _OVERRIDE.search(n)]
+    return [n for n in files if not OVERRIDE_FILE.search(n)] + [n for n in files if OVERRIDE_FILE.search(n)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +428,7 @@ class Project:
                     return True
         return False
 
-    def _may_call(self, directory: str) -> bool:
+    def may_call(self, directory: str) -> bool:
         """Whether the module may call a module on disk: a look at the bytes, so that a module with no
         monitored type and no local call is never parsed (and its errors, if any, are not ours)."""
         recorded = os.path.isfile(os.path.join(directory, ".terraform", "modules", "modules.json"))
@@ -467,7 +467,7 @@ class Project:
                 self.errors.setdefault(path, str(error))
                 continue
             module.files.append(path)
-            module.merge(parsed, bool(_OVERRIDE.search(name)))
+            module.merge(parsed, bool(OVERRIDE_FILE.search(name)))
         return module
 
     # -- calls ---------------------------------------------------------------------------------
@@ -513,7 +513,7 @@ class Project:
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
             if not any(name.endswith(MODULE_SUFFIXES) for name in files):
                 continue
-            if not self._may_call(root):
+            if not self.may_call(root):
                 continue
             module = self.module(root)
             for name, call in module.calls.items():
@@ -547,7 +547,7 @@ class Project:
         if self.holds_monitored_type(directory):
             return True
         seen = seen if seen is not None else set()
-        if directory in seen or depth > MAX_MODULE_DEPTH or not self._may_call(directory):
+        if directory in seen or depth > MAX_MODULE_DEPTH or not self.may_call(directory):
             return False
         seen.add(directory)
         module = self.module(directory)
