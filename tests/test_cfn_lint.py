@@ -58,20 +58,13 @@ EXPECTED_OTHER_FINDINGS = {
     "sound-conditions": {"W1028", "W8003"},
     # merge keys and aliases on purpose (see "anchors")
     "merge-keys": {"W1100", "W1101"},
-    # Fixtures of the controls added in issue 16, by folder and case, on purpose:
-    # `DirectInternetAccess: disabled`, in the wrong case, which only `Disabled` passes (E3030, an enum);
-    "sagemaker-1/values": {"E3030"},
-    # an empty SubnetId, literal or a parameter's Default (the subnet id pattern: E1154, E3031; W1030 for the Default);
-    "sagemaker-2/subnet": {"E1154", "E3031", "W1030"},
+    # Fixtures of the controls added in issue 16, by folder and case: an empty or blank value on
+    # purpose, literal or a parameter's Default, which cfn-lint's patterns reject as well (a subnet id:
+    # E1154, E3031; a KMS key ARN / id / alias: E1157, E1162, E1164, E3017, E3031; W1030 for a Default).
     "sagemaker-2/empty-values": {"E1154", "E3031", "W1030"},
-    # an empty or blank KMS key, literal or a parameter's Default (the key ARN / id / alias patterns);
-    "sagemaker-21/kms": {"E1157", "E1162", "E1164", "E3017", "E3031", "W1030"},
     "sagemaker-21/empty-values": {"E1157", "E1162", "E1164", "E3017", "E3031", "W1030"},
     "sagemaker-17/empty-key": {"E1157", "E1162", "E1164", "E3017", "W1030"},
     "sagemaker-18/empty-key": {"E1157", "E1162", "E1164", "E3017", "W1030"},
-    # variants.fail.json writes a Number parameter's AllowedValues as strings and its Default as a
-    # number; CloudFormation reads both as the string "2", cfn-lint's E2015 compares them as written.
-    "sagemaker-4/variants": {"E2015"},
 }
 # cfn-lint's YAML decoder keeps the position of the first key of a name: a key written after a
 # `<<:` merge that overrides a merged key is located at the anchor's key. The finding is the same;
