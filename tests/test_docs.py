@@ -14,7 +14,7 @@ import pytest
 
 from sagemaker_iac_lint import docs
 from sagemaker_iac_lint.cli import main
-from sagemaker_iac_lint.rules import RULES, Rule
+from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL, UNKNOWN_TYPE, Rule, all_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["## What it does", "## Why it matters", "## Example", "## How to fix", "## Who else checks it", "## Suppressing it",
@@ -49,7 +49,7 @@ def test_every_generated_file_is_marked() -> None:
     for path, text in docs.generated_files().items():
         assert text.startswith(docs.GENERATED_MARK), path
         assert "do not edit" in text.splitlines()[0]
-    assert set(docs.generated_files()) == {Path(rule.doc_page) for rule in RULES} | {docs.INDEX_PAGE}
+    assert set(docs.generated_files()) == {Path(rule.doc_page) for rule in all_rules()} | {docs.INDEX_PAGE}
 
 
 @pytest.mark.parametrize("control", RULE_IDS)
@@ -282,7 +282,9 @@ def test_nonexistent_terraform_types_are_reported_as_the_page_says(control: str,
     wrong = tmp_path / "main.tf"
     wrong.write_text(docs.tf_example(rule, tf_type, encrypted=True))
     code, out, _ = check([str(wrong)], capsys)
-    assert code == 1 and f": {rule.control} " in out and rule.tf_types[0] in out
+    # a configuration diagnostic of its own, which names the control that cannot be judged
+    assert code == 1 and ": SIL001 " in out and f"{rule.control} cannot be judged" in out and rule.tf_types[0] in out
+    assert "SIL001" in docs.render_rule_page(rule) and tf_type in docs.render_rule_page(UNKNOWN_TYPE)
 
 
 @pytest.mark.cfnlint
@@ -314,7 +316,12 @@ def test_explain_unknown_rule_exits_2(capsys) -> None:
 def test_rules_lists_every_rule(capsys) -> None:
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[:3] for line in lines] == [[r.control, r.cfn_lint_id, r.checkov_id] for r in RULES]
+    listed = [line.split()[:3] for line in lines if not line.startswith(" ")]
+    assert listed == [[r.control, r.cfn_lint_id or "-", r.checkov_id]
+                      for r in sorted(RULES, key=lambda r: r.number) + [UNKNOWN_TYPE]]
+    # each rule's resource types on the line below it
+    types = [line.strip() for line in lines if line.startswith(" ")]
+    assert types[0] == ", ".join(RULES_BY_CONTROL["SageMaker.1"].cfn_types + RULES_BY_CONTROL["SageMaker.1"].tf_types)
 
 
 def test_generator_writes_checks_and_removes_stale_pages(tmp_path, capsys) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from .core import Value, applies
-from .rules import PRESENT, RULES, RULES_BY_CFN_TYPE, Rule, snake_case
+from .rules import CONFIGURATION_RULES, PRESENT, RULES, RULES_BY_CFN_TYPE, UNKNOWN_TYPE, Rule, all_rules, snake_case
 
 GENERATED_MARK = (
     "<!-- generated from the rule table (src/sagemaker_iac_lint/rules.py) by "
@@ -761,7 +761,8 @@ def _section_what(rule: Rule) -> str:
         parts.append(
             f"hashicorp/aws has no `{missing}` resource; the {rule.resource_kind} exists only in the awscc provider "
             f"as `{rule.tf_types[0]}`. A configuration that declares `{missing}` cannot be planned, so "
-            f"sagemaker-iac-lint reports it as a {rule.control} finding rather than skipping it.\n"
+            f"sagemaker-iac-lint reports it as a [{UNKNOWN_TYPE.control}]({Path(UNKNOWN_TYPE.doc_page).name}) "
+            f"configuration diagnostic (not a {rule.control} finding) rather than skipping it.\n"
         )
     if rule.number in NOTES:
         parts.append(NOTES[rule.number] + "\n")
@@ -909,8 +910,29 @@ def _section_references(rule: Rule) -> str:
 
 
 
+def render_configuration_page(rule: Rule) -> str:
+    """The page of a configuration diagnostic (not a Security Hub control), e.g. SIL001."""
+    meant = [(name, control) for control in RULES for name in control.nonexistent_tf_types]
+    rows = "".join(f"| `{name}` | `{control.tf_types[0]}` | {control.control} |\n" for name, control in sorted(meant))
+    return (
+        f"# {rule.control}: {rule.title}\n\n"
+        f"| | |\n|---|---|\n| id | `{rule.control}` (Checkov: `{rule.checkov_id}`) |\n"
+        f"| severity | {rule.severity.capitalize()} |\n| help | {rule.help_url} |\n\n"
+        "Not a Security Hub control: a configuration error that stops a control from being judged. "
+        f"{rule.reason} It is reported once per resource, at the resource, under its own id; it stands "
+        f"whatever controls `--select` names, and `--ignore {rule.control}` (or a suppression comment "
+        f"`# sagemaker-iac-lint:ignore={rule.control}:<reason>`) hides it.\n\n"
+        "| hashicorp/aws type (does not exist) | the awscc type to use | the control it was meant for |\n"
+        "|---|---|---|\n" + rows + "\n"
+        "The message names the control that cannot be judged and what to set on the awscc resource, or, when "
+        "the setting is already right, that it can be kept as it is.\n"
+    )
+
+
 def render_rule_page(rule: Rule) -> str:
     """The Markdown page of one rule: the same text for ``explain`` and for ``docs/rules/``."""
+    if rule.code:
+        return render_configuration_page(rule)
     header = (
         f"# {rule.control}: {rule.title}\n\n"
         f"| | |\n|---|---|\n"
@@ -943,6 +965,10 @@ def render_index() -> str:
         f"{rule.severity.capitalize()} | {rule.short_description} | {_types(rule.cfn_types)} | "
         f"{_types(rule.tf_types)} |\n"
         for rule in RULES
+    ) + "".join(
+        f"| [{rule.control}]({Path(rule.doc_page).name}) | - | `{rule.checkov_id}` | {rule.severity.capitalize()} | "
+        f"{rule.short_description} (a configuration diagnostic, not a control) | - | {_types(rule.tf_types)} |\n"
+        for rule in CONFIGURATION_RULES
     )
     return (
         "# Rules\n\n"
@@ -992,7 +1018,7 @@ def rule_page_path(rule: Rule) -> Path:
 
 def generated_files() -> dict[Path, str]:
     """Every generated file, relative to the repository root, with its content."""
-    files = {rule_page_path(rule): GENERATED_MARK + "\n" + render_rule_page(rule) for rule in RULES}
+    files = {rule_page_path(rule): GENERATED_MARK + "\n" + render_rule_page(rule) for rule in all_rules()}
     files[INDEX_PAGE] = GENERATED_MARK + "\n" + render_index()
     return files
 

@@ -283,7 +283,7 @@ class Rule(FrozenRecord):
 
     @property
     def doc_page(self) -> str:
-        return f"docs/rules/sagemaker-{self.number}.md"
+        return f"docs/rules/{self.code.lower()}.md" if self.code else f"docs/rules/sagemaker-{self.number}.md"
 
     def tf_path(self, path: tuple[str, ...], resource_type: str = "") -> tuple[str, ...]:
         """A CloudFormation property path in Terraform's spelling for ``resource_type`` (hashicorp/aws
