@@ -66,7 +66,7 @@ from .hcl2_shapes import (
     hcl2_problem,
     normalise_checkov_conf,
 )
-from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
+from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, UNKNOWN_TYPE, Rule, find_rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing and json are start-up costs a .tf scan does without
@@ -688,23 +688,28 @@ def _attribute_position(lines: list[str], first: int, last: int, key: str, json_
     return None
 
 
-def _unsupported(rule: Rule, resource_type: str, address: str, flag_is_set: bool) -> str:
-    flag = ".".join(rule.tf_path(rule.flag_path))
-    then = f" (keeping `{flag}` {rule.wanted})" if flag_is_set else f" and set `{flag}` to {rule.wanted}"
+def _unsupported(control: Rule, resource_type: str, address: str, flag_is_set: bool) -> str:
+    flag = ".".join(control.tf_path(control.scope + control.flag_path))
+    then = f", keeping `{flag}` set to {control.wanted}" if flag_is_set else f", and set `{flag}` to {control.wanted}"
     return (
-        f"`{resource_type}` does not exist in the hashicorp/aws provider, so Terraform rejects `{address}`: "
-        f"define the {rule.resource_kind} with `{rule.tf_types[0]}` (hashicorp/awscc){then}."
+        f"`{resource_type}` does not exist in the hashicorp/aws provider, so Terraform rejects `{address}` and "
+        f"{control.control} cannot be judged: define the {control.resource_kind} with `{control.tf_types[0]}` "
+        f"(hashicorp/awscc){then}."
     )
 
 
 def _locate(attributes: dict, path: tuple[str, ...], block: Block | None, lines: list[str], line: int, end_line: int,
-            json_text: bool) -> tuple[int, int] | None:
-    """Where the judged key (else the block holding it) is written inside the resource."""
+            json_text: bool, track_from: int = 0) -> tuple[int, int] | None:
+    """Where the judged key (else the block holding it) is written inside the resource; keys before
+    ``track_from`` (the rule's scope) are never pointed at, as in CloudFormation."""
     position = None
+    tracked = tuple(key for index, key in enumerate(path) if index >= track_from)
     if block is not None and block.index is not None:
-        position = _recorded_position(attributes, path, block.index)
+        position = _recorded_position(attributes, path, block.index, tracked)
+        if position is None and getattr(attributes, "spans", None) is not None:
+            return None  # the native reader's positions say neither is written: the resource is pointed at
     if position is None and lines:
-        for key in path[-1:] + path[-2:-1]:
+        for key in tracked[-1:] + tracked[-2:-1]:
             position = _attribute_position(lines, line, end_line, key, json_text)
             if position:
                 break
@@ -783,10 +788,11 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if lines:
         subject.suppressions = _suppressions(lines, line, end_line, json_text)
     if resource_type in NONEXISTENT_TF_TYPES:
-        flag_path = rule.tf_path(rule.scope) + rule.tf_path(rule.flag_path)
+        control = NONEXISTENT_TF_TYPES[resource_type]  # the control the user meant to have judged
+        flag_path = control.tf_path(control.scope) + control.tf_path(control.flag_path)
         flag_is_set = isinstance(attributes, dict) and all(
-            complies(rule, value, terraform=True) for _, value in _walk(attributes, flag_path, "flag", context))
-        subject.unsupported = _unsupported(rule, resource_type, address, flag_is_set)
+            complies(control, value, terraform=True) for _, value in _walk(attributes, flag_path, "flag", context))
+        subject.unsupported = _unsupported(control, resource_type, address, flag_is_set)
         return subject
     if not isinstance(attributes, dict):
         unreadable = Value.unknown(f"the resource body, written as {_kind(attributes)}")
@@ -826,7 +832,8 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if rule.count_path:
         subject.count = _walk(attributes, count_path, count_role, context)
     if rule.flag_path:
-        flag_line, flag_column = _locate(attributes, flag_path, block, lines, line, end_line, json_text) or (line, column)
+        flag_line, flag_column = _locate(attributes, flag_path, block, lines, line, end_line, json_text,
+                                         len(scope)) or (line, column)
         flags = _walk(attributes, flag_path, "flag", context)
         subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
@@ -844,7 +851,8 @@ def _element_position(element: object, path: tuple, block: Block | None) -> tupl
     return block.index.position(start) if isinstance(start, int) and start >= 0 else None
 
 
-def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple[int, int] | None:
+def _recorded_position(attributes: dict, path: tuple, index: LineIndex,
+                       tracked: tuple | None = None) -> tuple[int, int] | None:
     """Where the flag (else the block holding it) is written, from the native reader's positions."""
     found: dict[str, int] = {}
     node: object = attributes
@@ -858,7 +866,8 @@ def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple
         if key in spans:
             found[key] = spans[key][0]
         node = body[key]
-    for key in path[-1:] + path[-2:-1]:
+    candidates = path if tracked is None else tracked
+    for key in candidates[-1:] + candidates[-2:-1]:
         if key in found:
             return index.position(found[key])
     return None
@@ -867,9 +876,8 @@ def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple
 def monitored_rules(resource_type: str) -> tuple[Rule, ...]:
     """The rules that judge a resource type; a hashicorp/aws type that does not exist has one, which
     reports it (a configuration error, said once)."""
-    unsupported = NONEXISTENT_TF_TYPES.get(resource_type)
-    if unsupported is not None:
-        return (unsupported,)
+    if resource_type in NONEXISTENT_TF_TYPES:
+        return (UNKNOWN_TYPE,)
     return RULES_BY_TF_TYPE.get(resource_type, ())
 
 
