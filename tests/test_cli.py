@@ -153,11 +153,12 @@ def test_walk_skips_vendored_directories(capsys, tmp_path) -> None:
 def test_rules_and_checkov_dir_commands(capsys) -> None:
     code, out, _ = run(["rules"], capsys)
     assert code == 0
-    from sagemaker_iac_lint.rules import RULES
+    from sagemaker_iac_lint.rules import all_rules
 
-    # one line per rule, by number, then a line (indented) of the resource types it judges
+    # one line per rule, the controls by number and then the configuration diagnostics (SIL001), each
+    # followed by a line (indented) of the resource types it judges
     assert [line.split()[0] for line in out.splitlines() if not line.startswith(" ")] == \
-        [rule.control for rule in sorted(RULES, key=lambda rule: rule.number)]
+        [rule.control for rule in sorted(all_rules(), key=lambda rule: (bool(rule.code), rule.number))]
     assert "  AWS::SageMaker::ModelBiasJobDefinition, awscc_sagemaker_model_bias_job_definition" in out
     assert "E9515" in out and "CKV_SAGEMAKER_15" in out
 
@@ -335,12 +336,13 @@ def test_rules_json_lists_every_rule_from_the_table() -> None:
 
     from console import run as run_console
 
-    from sagemaker_iac_lint.rules import RULES
+    from sagemaker_iac_lint.rules import all_rules
 
     done = run_console("rules", "--format", "json")
     assert (done.returncode, done.stderr) == (0, b"")
     listing = json.loads(done.stdout)
-    assert [entry["rule"] for entry in listing] == [rule.control for rule in sorted(RULES, key=lambda rule: rule.number)]
+    assert [entry["rule"] for entry in listing] == \
+        [rule.control for rule in sorted(all_rules(), key=lambda rule: (bool(rule.code), rule.number))]
     assert next(entry for entry in listing if entry["rule"] == "SageMaker.15") == {
         "rule": "SageMaker.15", "cfn_lint_id": "E9515", "checkov_id": "CKV_SAGEMAKER_15",
         "title": "SageMaker model bias job definitions should have inter-container traffic encryption enabled",
