@@ -106,7 +106,7 @@ def _topic(rule: Rule) -> str:
 def _sarif_rule(rule: Rule) -> dict:
     return {
         "id": rule.control,
-        "name": rule.short_description.title().replace(" ", "").replace("+", "Plus").replace("-", ""),
+        "name": "".join(c for c in rule.short_description.title().replace("+", "Plus") if c.isascii() and c.isalnum()),
         "shortDescription": {"text": rule.short_description},
         "fullDescription": {"text": rule.description},
         "helpUri": rule.help_url,
@@ -114,13 +114,14 @@ def _sarif_rule(rule: Rule) -> dict:
             "text": f"{rule.description} {rule.rationale} See {rule.help_url}",
             "markdown": (
                 f"{rule.description}\n\n{rule.rationale}\n\n"
-                f"[Security Hub {rule.control}]({rule.help_url}) · "
-                f"[AWS Config rule {rule.config_rule}]({rule.config_rule_url})"
+                + (f"[{rule.control}]({rule.help_url})" if rule.code else
+                   f"[Security Hub {rule.control}]({rule.help_url}) · "
+                   f"[AWS Config rule {rule.config_rule}]({rule.config_rule_url})")
             ),
         },
         "defaultConfiguration": {"level": "error"},
         "properties": {
-            "tags": ["security", "sagemaker", _topic(rule), rule.cfn_lint_id, rule.checkov_id],
+            "tags": ["security", "sagemaker", _topic(rule)] + [tag for tag in (rule.cfn_lint_id, rule.checkov_id) if tag],
             "precision": "high",
             "problem.severity": "error",
             "security-severity": SECURITY_SEVERITY.get(rule.severity, "5.5"),

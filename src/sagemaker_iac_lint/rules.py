@@ -246,6 +246,9 @@ class Rule(FrozenRecord):
 
     @property
     def description(self) -> str:
+        if self.code:  # a configuration diagnostic
+            return (f"A Terraform resource must use a type its provider has: {', '.join(self.tf_types)} do not exist "
+                    f"in hashicorp/aws ({self.control}, not a Security Hub control).")
         prefix = self.each + ("[]",) if self.each else ()
         flag = ".".join(self.scope + prefix + self.flag_path).replace(".[]", "[]")
         if self.count_fails == "2+":
@@ -264,6 +267,8 @@ class Rule(FrozenRecord):
 
     @property
     def rationale(self) -> str:
+        if self.code:
+            return self.reason
         return (
             self.reason + " "
             + (
