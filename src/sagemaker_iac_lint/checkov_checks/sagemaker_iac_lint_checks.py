@@ -26,7 +26,14 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 from checkov.terraform.checks.resource.registry import resource_registry
 
-from sagemaker_iac_lint.checkov_support import FAILED, SKIPPED, Entity, judge_entity, spare_checkless_document_runners
+from sagemaker_iac_lint.checkov_support import (
+    FAILED,
+    SKIPPED,
+    Entity,
+    evaluated_keys,
+    judge_entity,
+    spare_checkless_document_runners,
+)
 from sagemaker_iac_lint.rules import RULES, Rule
 
 try:  # Checkov's own `.tf` loader (bc-python-hcl2): the plugin reads `.tf` through it, never through hcl2
@@ -54,7 +61,7 @@ class _RuleCheck:
         return {
             "name": rule.title,
             "id": rule.checkov_id,
-            "categories": [CheckCategories.ENCRYPTION],
+            "categories": [CheckCategories[rule.category]],
             "guideline": rule.help_url,
         }
 
@@ -75,7 +82,10 @@ class _RuleCheck:
         graph = getattr(self, "graph", None)
         entity = Entity(conf, name, entity_type, scanned_file, graph, _load_hcl if self.terraform else None)
         outcome = judge_entity(self.rule, entity, terraform=self.terraform)
-        self.evaluated_keys = self._keys()
+        try:
+            self.evaluated_keys = evaluated_keys(self.rule, conf, entity_type, self.terraform)
+        except Exception:  # noqa: BLE001 - where the keys are is for the report: never worth a raise
+            self.evaluated_keys = []
         if outcome.result == FAILED:
             self.details = [outcome.message]
         elif outcome.result == SKIPPED:
@@ -84,12 +94,6 @@ class _RuleCheck:
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         return self.scan_entity_conf(conf, self.entity_type)
-
-    def _keys(self) -> list[str]:
-        rule = self.rule
-        if self.terraform:
-            return ["/[0]/".join(rule.tf_path(rule.scope + path)) for path in (rule.count_path, rule.flag_path)]
-        return ["Properties/" + "/".join(rule.scope + path) for path in (rule.count_path, rule.flag_path)]
 
 
 class CloudFormationCheck(_RuleCheck, CloudFormationResourceCheck):
