@@ -170,6 +170,8 @@ ARGUMENT_WORDS = [
     "--ignore", "CKV_SAGEMAKER_22", "--exclude", "*.json", "--exclude=examples/*", "--config", "pyproject.toml",
     "--config=p.toml", "--conf", "--str", "--no-s", "--form", "-h", "--help", "--version", "-1", "-x",
     "--exit-zero", "--exit-zero=1", "--exit", "--baseline", "base.json", "--baseline=b.json", "--base",
+    "-q", "--quiet", "-qq", "--quiet=1", "--statistics", "--stat", "--color", "always", "--color=never",
+    "--color=sometimes", "--colo", "--stdin-filename", "x.tf", "--stdin-filename=-", "--stdin",
 ]
 
 

@@ -146,7 +146,7 @@ def test_conditions_referring_to_conditions_are_memoised() -> None:
     conditions = "\n".join(f"  C{k}: !And [!Condition C{k - 1}, !Condition C{k - 1}]" for k in range(1, levels))
     text = CHAIN.format(parameters="  P0: {Type: String}", conditions=conditions, last=levels - 1)
     started = time.perf_counter()
-    (subject,) = read_subjects(load_template(text))
+    (subject,) = [s for s in read_subjects(load_template(text)) if s.rule.control == "SageMaker.15"]
     verdict = judge(subject)
     assert time.perf_counter() - started < 2
     assert verdict is not None and verdict.scenario == frozenset({(f"C{levels - 1}", True)})
@@ -161,7 +161,7 @@ def test_a_search_past_its_bound_is_possible_and_says_so() -> None:
     conditions = f"  C1: !And [{', '.join(pairs)}]"
     text = CHAIN.format(parameters=parameters, conditions=conditions, last=1)
     started = time.perf_counter()
-    (subject,) = read_subjects(load_template(text))
+    (subject,) = [s for s in read_subjects(load_template(text)) if s.rule.control == "SageMaker.15"]
     verdict = judge(subject)
     assert time.perf_counter() - started < 20
     assert verdict is not None and verdict.scenario == frozenset({("C1", True)})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -284,11 +286,21 @@ def run_documented(command: str, files: dict[str, str], directory: Path, capsys)
         target.write_text(body)
     echo_exit = command.endswith(EXIT_SUFFIX)
     argv = shlex.split(command[: -len(EXIT_SUFFIX)] if echo_exit else command)[1:]
+    stdin = None
+    if len(argv) >= 2 and argv[-2] == "<":  # `... < template.yaml`: the file on standard input
+        stdin = io.TextIOWrapper(io.BytesIO((directory / argv[-1]).read_bytes()), encoding="utf-8")
+        argv = argv[:-2]
+    assert "<" not in argv and "|" not in argv, f"a shell construct this test does not run: {command}"
     capsys.readouterr()
+    saved_stdin = sys.stdin
     try:
+        if stdin is not None:
+            sys.stdin = stdin
         code = main(argv)
     except SystemExit as exit_info:  # argparse: --help, usage errors
         code = int(exit_info.code or 0)
+    finally:
+        sys.stdin = saved_stdin
     out, err = capsys.readouterr()
     return out + err + (f"exit {code}\n" if echo_exit else "")
 

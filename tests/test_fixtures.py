@@ -21,7 +21,16 @@ def declared_resources(fixture: Fixture) -> set[str]:
         text = handle.read()
     rule = RULES_BY_CONTROL[fixture.control]
     if fixture.format == "cloudformation":
-        return set(re.findall(r"\b((?:Job|Schedule)[A-Z]\w*)\"?:", text))
+        # logical ids written under `Resources` (two-space indentation in YAML, the keys in JSON), and
+        # names made by `Fn::ForEach` or written unusually, which follow the naming convention
+        named = set(re.findall(r"\b((?:Job|Schedule)[A-Z]\w*)\"?:", text))
+        if fixture.path.endswith(".json"):
+            import json
+
+            return named | set(json.loads(text).get("Resources", {}))
+        section = re.search(r"^Resources:\s*\n((?:[ \t#].*\n|\n)*)", text + "\n", re.MULTILINE)
+        written = re.findall(r"^  ([A-Za-z0-9]+):", section.group(1), re.MULTILINE) if section else []
+        return named | set(written)
     if fixture.path.endswith(".tf"):
         types = "|".join(rule.tf_types + rule.nonexistent_tf_types)
         return {f"{t}.{n}" for t, n in re.findall(rf'resource\s+"({types})"\s+"(\w+)"', text)}

@@ -123,7 +123,6 @@ def test_a_generated_template_reads_as_through_yaml(monkeypatch: pytest.MonkeyPa
     '{"Resources": {"J": {"Type": "' + JOB + '", "Properties": {"NetworkConfig": {\n'
     '"EnableInterContainerTrafficEncryption": true,\n"EnableInterContainerTrafficEncryption": false}}}}}',
     '{"Resources": {"J": {"Type": "' + JOB + '", "Properties": {',  # invalid
-    '{"Resources": {"\\ud800": {"Type": "' + JOB + '"}}}',  # a lone surrogate
     # decoys before the logical id: the name as a nested key, in a string with braces, as a Ref, escaped
     '{"Resources": {\n"B": {"Type": "AWS::S3::Bucket", "Metadata": {"J": {"Type": "' + JOB + '"}, "N": "{\\"J\\": {"},\n'
     '"Properties": {"Tags": [{"Key": "k", "Value": {"Ref": "J"}}]}},\n'
@@ -137,13 +136,23 @@ def test_an_unusual_template_reads_as_through_yaml(monkeypatch: pytest.MonkeyPat
     assert fast == slow
 
 
+def test_a_lone_surrogate_id_is_located_where_the_yaml_loader_cannot(monkeypatch: pytest.MonkeyPatch) -> None:
+    # YAML refuses the escape, so that path reads the template as plain JSON, without positions (1:1);
+    # the fast path reads the same findings and knows where the logical id is written.
+    text = '{"Resources": {"\\ud800": {"Type": "' + JOB + '"}}}'
+    fast, slow = both(monkeypatch, "t.json", text)
+    assert isinstance(fast, list) and isinstance(slow, list) and fast
+    assert [f[:1] + f[3:] for f in fast] == [f[:1] + f[3:] for f in slow]
+    assert {f[1:3] for f in fast} == {(1, 16)} and {f[1:3] for f in slow} == {(1, 1)}
+
+
 def test_a_large_json_template_points_at_the_right_line_from_the_cli(tmp_path: Path) -> None:
     resources = {f"Bucket{index}": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": f"b{{{index}}}"}} for index in range(2000)}
     resources["Job"] = {"Type": JOB, "Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 2}}}}
     text = json.dumps({"Resources": resources}, indent=1)
     (tmp_path / "t.json").write_text(text)
     line = text.splitlines().index('  "Job": {') + 1
-    result = subprocess.run([sys.executable, "-m", "sagemaker_iac_lint", "check", "--no-config", "t.json"],
+    result = subprocess.run([sys.executable, "-m", "sagemaker_iac_lint", "check", "--no-config", "--select", "SageMaker.15", "t.json"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith(f"t.json:{line}:3: SageMaker.15 ")

@@ -45,9 +45,10 @@ def test_manifest_matches_the_package() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert hook["additional_dependencies"] == extras["terraform"]
     files = re.compile(hook["files"])
-    for name in ("a.yaml", "b/c.yml", "t.json", "x.template", "main.tf", "main.tf.json", "plan.json"):
+    for name in ("a.yaml", "b/c.yml", "t.json", "x.template", "main.tf", "main.tf.json", "plan.json", "main.tofu",
+                 "main.tofu.json", "terraform.tfvars", "prod.auto.tfvars.json"):
         assert files.search(name), name
-    for name in ("main.py", "README.md", "yaml", "tf.lock.hcl", "x.tfvars"):
+    for name in ("main.py", "README.md", "yaml", "tf.lock.hcl", "x.tfvars.bak"):
         assert not files.search(name), name
 
 

@@ -21,7 +21,7 @@ pytest.importorskip("hcl2")
 from sagemaker_iac_lint import terraform  # noqa: E402
 from sagemaker_iac_lint.core import judge  # noqa: E402
 from sagemaker_iac_lint.errors import ReadError  # noqa: E402
-from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL  # noqa: E402
+from sagemaker_iac_lint.rules import FLAG_PATH, PRESENT, RULES, RULES_BY_CONTROL, Rule  # noqa: E402
 from sagemaker_iac_lint.terraform import (  # noqa: E402
     AFTER_APPLY,
     Expr,
@@ -41,15 +41,26 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus" / "real"
 FORMATS = {"terraform": ".tf", "terraform_json": ".tf.json", "tfplan": ".json"}
 MB = "awscc_sagemaker_model_bias_job_definition"
+# The inter-container traffic encryption rules (.9 .10 .13 .15 .22), which most tests here were written
+# for: a resource they judge is judged by other rules as well (SageMaker.12 on a model bias job definition).
+TRAFFIC = frozenset(rule.control for rule in RULES if rule.flag_path == FLAG_PATH)
 
 
-def read(path: Path):
+def read(path: Path, control: str | None = None):
+    """The subjects of a fixture file; with ``control``, only those that control judges."""
     text = path.read_text(encoding="utf-8")
     if path.name.endswith(".tf.json"):
-        return read_tf_json(text, str(path))
-    if path.suffix == ".json":
-        return read_plan(text, str(path))
-    return read_tf(text, str(path))
+        subjects = read_tf_json(text, str(path))
+    elif path.suffix == ".json":
+        subjects = read_plan(text, str(path))
+    else:
+        subjects = read_tf(text, str(path))
+    return subjects if control is None else [s for s in subjects if s.rule.control == control]
+
+
+def folder_control(path: Path) -> str:
+    """The control a fixture's folder is about: ``sagemaker-15`` -> ``SageMaker.15``."""
+    return RULES_BY_CONTROL["SageMaker." + path.parent.name.split("-")[1]].control
 
 
 def fixture_paths():
@@ -63,10 +74,15 @@ def rel(path: Path) -> str:
 
 @pytest.mark.parametrize("path", list(fixture_paths()), ids=rel)
 def test_fixture(path: Path) -> None:
-    subjects = read(path)
-    assert subjects, "a fixture must hold at least one monitored resource"
-    control = RULES_BY_CONTROL["SageMaker." + path.parent.name.split("-")[1]].control
-    assert {s.rule.control for s in subjects} == {control}
+    everything = read(path)
+    control = folder_control(path)
+    subjects = [s for s in everything if s.rule.control == control]
+    assert subjects, "a fixture must hold at least one resource its folder's control judges"
+    # one subject per (resource, rule), each judged by a rule of its type; every resource of the file
+    # is one the folder's control judges (the other rules of its type are tested in their own folders)
+    assert len({(s.name, s.rule.control) for s in everything}) == len(everything)
+    assert all(s.rule in terraform.monitored_rules(s.resource_type) for s in everything)
+    assert {s.name for s in everything} == {s.name for s in subjects}
     assert all(s.terraform for s in subjects)
     names = {s.name for s in subjects}
 
@@ -158,7 +174,7 @@ FINDINGS = {
 def test_finding_message_and_position(key) -> None:
     fixture, address = key
     substring, line, column = FINDINGS[key]
-    subjects = {s.name: s for s in read(FIXTURES / fixture)}
+    subjects = {s.name: s for s in read(FIXTURES / fixture, folder_control(FIXTURES / fixture))}
     verdict = judge(subjects[address])
     assert verdict is not None
     assert substring in verdict.message
@@ -171,7 +187,7 @@ def test_plan_addresses_keep_the_module() -> None:
 
 
 def test_conditional_scenarios_are_keyed_by_the_condition_text() -> None:
-    (subject,) = read(FIXTURES / "terraform/sagemaker-15/conditional-correlated.pass.tf")
+    (subject,) = read(FIXTURES / "terraform/sagemaker-15/conditional-correlated.pass.tf", "SageMaker.15")
     assert subject.name.endswith("job_strict_fail_conditional_correlated")
     assert [(scenario, value.literal) for scenario, value in subject.count] == [
         (frozenset({("var.prod", True)}), 4),
@@ -259,8 +275,10 @@ def job(body: str, name: str = "job", rtype: str = MB) -> str:
     return f'resource "{rtype}" "{name}" {{\n{body}\n}}\n'
 
 
-def one(text: str, reader=read_tf):
-    (subject,) = reader(text, "main.tf")
+def one(text: str, reader=read_tf, control: str | None = None):
+    """The one subject of ``text`` that ``control`` judges; by default, the traffic encryption rule of
+    its resource type (the rule these tests were written for)."""
+    (subject,) = [s for s in reader(text, "main.tf") if (s.rule.control == control if control else s.rule.control in TRAFFIC)]
     return subject
 
 
@@ -397,7 +415,7 @@ def test_suppression_comments_inside_the_block() -> None:
         + job("  // sagemaker-iac-lint:ignore=sagemaker-15,CKV_SAGEMAKER_9\n", name="b")
         + job("  job_resources = { cluster_config = { instance_count = 2 } }", name="c")
     )
-    a, b, c = read_tf(text, "main.tf")
+    a, b, c = [s for s in read_tf(text, "main.tf") if s.rule.control == "SageMaker.15"]
     assert a.suppressions == {"SageMaker.15": "bias runs on one instance by design"}
     assert b.suppressions == {"SageMaker.15": "", "SageMaker.9": ""}
     assert c.suppressions == {}
@@ -441,21 +459,45 @@ def test_deep_nesting_is_a_read_error_or_reads() -> None:
     except ReadError as error:
         assert "\n" not in str(error)
     else:
-        assert [s.name for s in subjects] == [f"{MB}.deep"]
+        assert {s.name for s in subjects} == {f"{MB}.deep"}  # one subject per rule of the type
+
+
+def setting(rule: Rule, value: str) -> str:
+    """The rule's judged attribute set to ``value``, written as hashicorp/aws nested blocks."""
+    *blocks, key = rule.tf_path(rule.scope + rule.flag_path)
+    text = f"{key} = {value}"
+    for block in reversed(blocks):
+        text = f"{block} {{\n" + "".join(f"  {line}\n" for line in text.splitlines()) + "}"
+    return "".join(f"  {line}\n" for line in text.splitlines()).rstrip("\n")
+
+
+def compliant(rule: Rule) -> str:
+    """A value the rule's judged attribute passes with, as HCL."""
+    if rule.expected is True:
+        return "true"
+    if rule.expected is PRESENT:
+        return '"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"'
+    return f'"{rule.expected}"'
 
 
 def test_nonexistent_aws_types_are_reported_not_ignored() -> None:
     for rule in RULES:
         for rtype in rule.nonexistent_tf_types:
-            subject = one(job("  network_config {\n    enable_inter_container_traffic_encryption = true\n  }", rtype=rtype))
+            flag = ".".join(rule.tf_path(rule.flag_path))
+            subject = one(job(setting(rule, compliant(rule)), rtype=rtype), control=rule.control)
             assert subject.rule is rule
             verdict = judge(subject)
             assert verdict is not None
             assert f"`{rtype}` does not exist in the hashicorp/aws provider" in verdict.message
             assert rule.tf_types[0] in verdict.message
-            assert "to true" not in verdict.message  # it is true already: only the type is wrong
-            off = one(job("  network_config {\n    enable_inter_container_traffic_encryption = false\n  }", rtype=rtype))
-            assert judge(off).message.endswith("and set `network_config.enable_inter_container_traffic_encryption` to true.")
+            assert f"to {rule.wanted}" not in verdict.message  # it complies already: only the type is wrong
+            assert f"(keeping `{flag}` {rule.wanted})" in verdict.message
+            off = one(job(setting(rule, "false") if rule.expected is True else "", rtype=rtype), control=rule.control)
+            assert judge(off).message.endswith(f"and set `{flag}` to {rule.wanted}.")
+            # said once, by this rule: not also by the other rules of the type it was meant to be
+            assert [s.rule for s in read_tf(job("", rtype=rtype), "main.tf")] == [rule]
+    assert setting(RULES_BY_CONTROL["SageMaker.15"], "true") == (
+        "  network_config {\n    enable_inter_container_traffic_encryption = true\n  }")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,8 +598,9 @@ def test_real_corpus_files_read(path: Path) -> None:
     assert subjects
     # None of them runs 2+ instances: nothing fails the standard mode except an unencrypted inline schedule.
     for subject in subjects:
-        verdict = judge(subject)
-        assert verdict is None or subject.rule.control == "SageMaker.22"
+        if subject.rule.control in TRAFFIC:
+            verdict = judge(subject)
+            assert verdict is None or subject.rule.control == "SageMaker.22"
 
 
 def test_a_nonexistent_type_can_be_suppressed() -> None:
@@ -573,3 +616,289 @@ def test_a_string_flag_reads_as_terraform_converts_it(written: str, passes: bool
     body = ("  job_resources = { cluster_config = { instance_count = 2 } }\n"
             f"  network_config = {{ enable_inter_container_traffic_encryption = {written} }}")
     assert (judge(one(job(body))) is None) is passes
+
+
+# ---------------------------------------------------------------------------------------------
+# The other rules in Terraform: hashicorp/aws nested blocks and awscc objects read alike
+# ---------------------------------------------------------------------------------------------
+
+AWS_AND_AWSCC = pytest.mark.parametrize("provider", ["aws", "awscc"])
+
+
+def verdicts_of(text: str, control: str, strict: bool = False) -> dict:
+    """Resource name -> (message, line, column) of its ``control`` finding, or None when it passes."""
+    found = {}
+    for subject in read_tf(text, "main.tf"):
+        if subject.rule.control == control:
+            verdict = judge(subject, strict)
+            found[subject.name.split(".", 1)[1]] = None if verdict is None else (verdict.message, verdict.line, verdict.column)
+    return found
+
+
+def read_values(text: str, control: str) -> dict:
+    """Resource name -> what ``control``'s subject read: (kind, literal, list element) of each value."""
+    return {s.name.split(".", 1)[1]: [(v.kind, v.literal, v.element) for _, v in (s.flag if s.rule.flag_path else s.count)]
+            for s in read_tf(text, "main.tf") if s.rule.control == control}
+
+
+@AWS_AND_AWSCC
+def test_a_notebook_without_direct_internet_access_fails_with_the_service_default(provider: str) -> None:
+    rtype = f"{provider}_sagemaker_notebook_instance"
+    text = (f'resource "{rtype}" "unset" {{\n  instance_type = "ml.t3.medium"\n}}\n'
+            f'resource "{rtype}" "disabled" {{\n  instance_type          = "ml.t3.medium"\n'
+            '  direct_internet_access = "Disabled"\n}\n'
+            f'resource "{rtype}" "enabled" {{\n  direct_internet_access = "Enabled"\n}}\n')
+    remedy = "Set `direct_internet_access` to `Disabled`; the property is create-only, so the notebook instance will be replaced."
+    expected = {
+        "unset": (f"notebook instance `{rtype}.unset` has direct internet access (`direct_internet_access` is not set, "
+                  f"so the service default `Enabled` applies). {remedy}", 1, 1),
+        "disabled": None,
+        "enabled": (f"notebook instance `{rtype}.enabled` has direct internet access "
+                    f"(`direct_internet_access` is 'Enabled'). {remedy}", 9, 3),
+    }
+    assert verdicts_of(text, "SageMaker.1") == expected
+    assert verdicts_of(text, "SageMaker.1", strict=True) == expected  # no count: strict mode asks no more
+    # the notebook's other rules judge it as well, each once
+    assert sorted(s.rule.control for s in read_tf(text, "main.tf") if s.name == f"{rtype}.unset") == [
+        "SageMaker.1", "SageMaker.2", "SageMaker.21", "SageMaker.3"]
+
+
+# hashicorp/aws: one `container` block per container; awscc: a `containers` list of objects
+CONTAINERS = {
+    "aws": '''resource "aws_sagemaker_model" "mixed" {
+  container {
+    image = "a"
+    image_config {
+      repository_access_mode = "Vpc"
+    }
+  }
+  container {
+    image = "b"
+    image_config {
+      repository_access_mode = "Platform"
+    }
+  }
+}
+resource "aws_sagemaker_model" "private" {
+  container {
+    image_config {
+      repository_access_mode = "Vpc"
+    }
+  }
+  container {
+    image_config {
+      repository_access_mode = "Vpc"
+    }
+  }
+}
+resource "aws_sagemaker_model" "unset" {
+  container {
+    image_config {
+      repository_access_mode = "Vpc"
+    }
+  }
+  container {
+    image = "b"
+  }
+}
+resource "aws_sagemaker_model" "primary_only" {
+  primary_container {
+    image = "a"
+  }
+}
+''',
+    "awscc": '''resource "awscc_sagemaker_model" "mixed" {
+  containers = [
+    { image = "a", image_config = { repository_access_mode = "Vpc" } },
+    {
+      image        = "b"
+      image_config = { repository_access_mode = "Platform" }
+    },
+  ]
+}
+resource "awscc_sagemaker_model" "private" {
+  containers = [
+    { image_config = { repository_access_mode = "Vpc" } },
+    { image_config = { repository_access_mode = "Vpc" } },
+  ]
+}
+resource "awscc_sagemaker_model" "unset" {
+  containers = [
+    { image_config = { repository_access_mode = "Vpc" } },
+    { image = "b" },
+  ]
+}
+resource "awscc_sagemaker_model" "primary_only" {
+  primary_container = { image = "a" }
+}
+''',
+}
+
+
+def test_repeated_container_blocks_and_a_containers_list_read_alike() -> None:
+    aws, awscc = (read_values(CONTAINERS[provider], "SageMaker.19") for provider in ("aws", "awscc"))
+    assert aws == awscc == {
+        "mixed": [("literal", "Vpc", "Containers[0]"), ("literal", "Platform", "Containers[1]")],
+        "private": [("literal", "Vpc", "Containers[0]"), ("literal", "Vpc", "Containers[1]")],
+        "unset": [("literal", "Vpc", "Containers[0]"), ("absent", None, "Containers[1]")],
+        "primary_only": [],  # no container list: nothing for SageMaker.19 to judge (SageMaker.16 judges it)
+    }
+
+
+@AWS_AND_AWSCC
+def test_every_container_must_pull_from_a_private_registry(provider: str) -> None:
+    rtype = f"{provider}_sagemaker_model"
+    path = "container[1].image_config.repository_access_mode" if provider == "aws" \
+        else "containers[1].image_config.repository_access_mode"
+    remedy = f"Set `{path}` to `Vpc`; the property is create-only, so the model will be replaced."
+    found = {name: None if verdict is None else verdict[0]
+             for name, verdict in verdicts_of(CONTAINERS[provider], "SageMaker.19").items()}
+    assert found == {
+        "mixed": f"model `{rtype}.mixed` pulls a container image outside its VPC (`{path}` is 'Platform'). {remedy}",
+        "private": None,
+        "unset": f"model `{rtype}.unset` pulls a container image outside its VPC (`{path}` is not set "
+                 f"(no `image_config`), so the service default `Platform` applies). {remedy}",
+        "primary_only": None,
+    }
+
+
+ENDPOINTS = {
+    "aws": '''variable "n" {}
+resource "aws_sagemaker_endpoint_configuration" "serverless" {
+  production_variants {
+    variant_name           = "a"
+    initial_instance_count = 2
+  }
+  production_variants {
+    variant_name = "s"
+    serverless_config {
+      max_concurrency   = 1
+      memory_size_in_mb = 1024
+    }
+  }
+}
+resource "aws_sagemaker_endpoint_configuration" "variable" {
+  production_variants {
+    variant_name           = "a"
+    initial_instance_count = 2
+  }
+  production_variants {
+    variant_name           = "b"
+    initial_instance_count = var.n
+  }
+}
+''',
+    "awscc": '''variable "n" {}
+resource "awscc_sagemaker_endpoint_config" "serverless" {
+  production_variants = [
+    { variant_name = "a", initial_instance_count = 2 },
+    { variant_name = "s", serverless_config = { max_concurrency = 1, memory_size_in_mb = 1024 } },
+  ]
+}
+resource "awscc_sagemaker_endpoint_config" "variable" {
+  production_variants = [
+    { variant_name = "a", initial_instance_count = 2 },
+    { variant_name = "b", initial_instance_count = var.n },
+  ]
+}
+''',
+}
+
+
+@AWS_AND_AWSCC
+def test_a_serverless_variant_is_skipped_and_a_variable_count_fails(provider: str) -> None:
+    rtype = "aws_sagemaker_endpoint_configuration" if provider == "aws" else "awscc_sagemaker_endpoint_config"
+    text = ENDPOINTS[provider]
+    assert read_values(text, "SageMaker.4") == {
+        "serverless": [("literal", 2, "ProductionVariants[0]")],  # the serverless variant is out of scope
+        "variable": [("literal", 2, "ProductionVariants[0]"), ("unknown", None, "ProductionVariants[1]")],
+    }
+    for strict in (False, True):
+        found = {name: None if verdict is None else verdict[0] for name, verdict in verdicts_of(text, "SageMaker.4", strict).items()}
+        assert found == {
+            "serverless": None,
+            "variable": f"endpoint configuration `{rtype}.variable` has a production variant that can run on a single "
+                        "instance (production_variants[1].initial_instance_count comes from variable `n`, which a "
+                        "deployment may set to 1). Set `production_variants[1].initial_instance_count` to 2 or more; "
+                        "the property is create-only, so the endpoint configuration will be replaced.",
+        }
+
+
+FEATURE_GROUPS = {
+    "aws": '''resource "aws_sagemaker_feature_group" "in_memory" {
+  online_store_config {
+    enable_online_store = true
+    storage_type        = "InMemory"
+  }
+}
+resource "aws_sagemaker_feature_group" "standard" {
+  online_store_config {
+    enable_online_store = true
+  }
+}
+resource "aws_sagemaker_feature_group" "keyed" {
+  online_store_config {
+    enable_online_store = true
+    storage_type        = "Standard"
+    security_config {
+      kms_key_id = "arn:aws:kms:eu-west-1:111122223333:key/k"
+    }
+  }
+}
+resource "aws_sagemaker_feature_group" "disabled" {
+  online_store_config {
+    enable_online_store = false
+  }
+}
+''',
+    "awscc": '''resource "awscc_sagemaker_feature_group" "in_memory" {
+  online_store_config = { enable_online_store = true, storage_type = "InMemory" }
+}
+resource "awscc_sagemaker_feature_group" "standard" {
+  online_store_config = {
+    enable_online_store = true
+  }
+}
+resource "awscc_sagemaker_feature_group" "keyed" {
+  online_store_config = {
+    enable_online_store = true
+    storage_type        = "Standard"
+    security_config     = { kms_key_id = "arn:aws:kms:eu-west-1:111122223333:key/k" }
+  }
+}
+resource "awscc_sagemaker_feature_group" "disabled" {
+  online_store_config = { enable_online_store = false }
+}
+''',
+}
+
+
+@AWS_AND_AWSCC
+def test_an_in_memory_online_store_is_out_of_scope_and_the_default_standard_store_fails(provider: str) -> None:
+    rtype = f"{provider}_sagemaker_feature_group"
+    line = 7 if provider == "aws" else 4
+    expected = {
+        "in_memory": None,
+        "standard": (f"feature group `{rtype}.standard` keeps its online store without a KMS key "
+                     "(`security_config.kms_key_id` is not set (no `security_config`)). Set "
+                     "`online_store_config.security_config.kms_key_id` to a KMS key; the property is create-only, "
+                     "so the feature group will be replaced.", line, 1),
+        "keyed": None,
+        "disabled": None,
+    }
+    assert verdicts_of(FEATURE_GROUPS[provider], "SageMaker.18") == expected
+    assert verdicts_of(FEATURE_GROUPS[provider], "SageMaker.18", strict=True) == expected
+
+
+@pytest.mark.parametrize(("provider", "texts", "control", "name", "position"), [
+    ("aws", CONTAINERS, "SageMaker.19", "mixed", (11, 7)),
+    ("awscc", CONTAINERS, "SageMaker.19", "mixed", (6, 24)),
+    ("aws", CONTAINERS, "SageMaker.19", "unset", (33, 3)),
+    ("awscc", CONTAINERS, "SageMaker.19", "unset", (19, 5)),
+    ("aws", ENDPOINTS, "SageMaker.4", "variable", (22, 5)),
+    ("awscc", ENDPOINTS, "SageMaker.4", "variable", (11, 27)),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_a_finding_on_a_list_element_points_at_that_element(provider: str, texts: dict, control: str, name: str,
+                                                           position: tuple[int, int]) -> None:
+    _, line, column = verdicts_of(texts[provider], control)[name]
+    assert (line, column) == position

@@ -17,10 +17,12 @@ if TYPE_CHECKING:  # not imported at run time: a check run, the pre-commit hook'
     from collections.abc import Sequence
     from typing import Any
 
-    from .scan import Options
+    from .scan import Options, Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+COLOR_CHOICES = ("auto", "always", "never")  # terminal.COLOR_CHOICES, without importing it for the parser
+STDIN = "-"
 
 
 def _terminal_columns() -> int:
@@ -72,8 +74,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser_class = _parser_class()
     parser = parser_class(
         prog="sagemaker-iac-lint",
-        description="Find SageMaker monitoring jobs without inter-container traffic encryption "
-        "(Security Hub SageMaker.15, .9, .10, .13, .22) in CloudFormation and Terraform.",
+        description="Find the SageMaker resources AWS Security Hub would flag (every SageMaker control a "
+        "template can decide; see `sagemaker-iac-lint rules`) in CloudFormation and Terraform.",
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
@@ -81,9 +83,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     if command not in (None, "check"):
         return _other_commands(commands, parser)
-    check = commands.add_parser("check", help="check files and directories")
-    _add_scan_arguments(check)
+    check = commands.add_parser(
+        "check", help="check files and directories",
+        description="Check files and directories. PATH `-` reads one template from standard input: "
+        "without --stdin-filename it is sniffed as a CloudFormation template, JSON when it starts with `{`, "
+        "else YAML (a Terraform plan or .tf.json in JSON is recognised too), and shown as `-`.")
+    _add_scan_arguments(check, "files or directories (default: .); `-`: one template from standard input")
+    check.add_argument("--stdin-filename", metavar="NAME",
+                       help="with PATH `-` (or no PATH): the file the input stands for; its suffix gives the kind "
+                       "(.yaml/.yml/.json/.template: CloudFormation; .tf/.tofu/.tf.json: Terraform, judged as a "
+                       "one-file root module in NAME's directory) and messages and --exclude use it")
     check.add_argument("--format", choices=_FORMATS, default="text")
+    check.add_argument("-q", "--quiet", action="store_true",
+                       help="print the findings (and unreadable files) only: no summary line, no notes")
+    check.add_argument("--statistics", action="store_true",
+                       help="instead of the findings, the number of findings per rule, the most found first "
+                       "(with --format text or json)")
+    check.add_argument("--color", choices=COLOR_CHOICES, default="auto",
+                       help="colour the text format: auto (default) when standard output is a terminal and "
+                       "NO_COLOR is not set (FORCE_COLOR: always), always, never")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings (a file that cannot be read still exits 2)")
@@ -94,10 +112,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser if command == "check" else _other_commands(commands, parser)
 
 
-def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_scan_arguments(parser: argparse.ArgumentParser, paths_help: str = "files or directories (default: .)") -> None:
     """What decides the findings: the paths, the mode, the rules, the files and the deployments
     (``check`` and ``baseline`` take the same, so a baseline is made as the check is run)."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--strict", dest="strict", action="store_true", default=None,
                       help="also flag single-instance jobs without encryption")
@@ -162,10 +180,15 @@ class CheckArguments:
         self.baseline: str | None = None
         self.fix = False  # --fix and --unsafe-fixes are read by argparse
         self.unsafe_fixes = False
+        self.stdin_filename: str | None = None
+        self.quiet = False
+        self.statistics = False
+        self.color = "auto"
 
 
 _CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True),
-                "--exit-zero": ("exit_zero", True)}
+                "--exit-zero": ("exit_zero", True), "-q": ("quiet", True), "--quiet": ("quiet", True),
+                "--statistics": ("statistics", True)}
 _CHECK_OPTIONS = {
     "--format": "format",
     "--output": "output",
@@ -179,6 +202,8 @@ _CHECK_OPTIONS = {
     "--parameter-file": "parameter_file",
     "--parameter": "parameter",
     "--baseline": "baseline",
+    "--stdin-filename": "stdin_filename",
+    "--color": "color",
 }
 _CHECK_LISTS = ("exclude", "var_files", "variables", "parameter_file", "parameter")  # repeatable
 
@@ -201,7 +226,7 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
     while index < len(arguments):
         token = arguments[index]
         index += 1
-        if not token.startswith("-"):
+        if not token.startswith("-") or token == STDIN:
             if paths_state == 2:
                 return None  # argparse: "unrecognized arguments"
             paths_state = 1
@@ -230,7 +255,7 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
             index += 1
         else:
             return None  # argparse: "expected one argument"
-        if name == "format" and value not in _FORMATS:
+        if name == "format" and value not in _FORMATS or name == "color" and value not in COLOR_CHOICES:
             return None  # argparse: "invalid choice"
         if name in _CHECK_LISTS:
             setattr(args, name, (getattr(args, name) or []) + [value])
@@ -288,23 +313,46 @@ def _load_baseline(path: str) -> dict | None:
         return None
 
 
+def _check_usage_problem(args: argparse.Namespace | CheckArguments) -> str | None:
+    """What is wrong with a check command line that argparse accepts, else None."""
+    reads_stdin = STDIN in args.paths or (args.stdin_filename is not None and not args.paths)
+    if STDIN in args.paths and len(args.paths) > 1:
+        return "`-` (standard input) is the only PATH it can be given with"
+    if args.stdin_filename is not None and not reads_stdin:
+        return "--stdin-filename names standard input: give PATH `-` (or no PATH), not files"
+    if getattr(args, "fix", False):
+        if args.baseline:
+            return "--baseline cannot be combined with --fix: run `fix` first, then `check --baseline`"
+        if reads_stdin:
+            return "--fix edits files: it cannot read standard input"
+        if args.statistics:
+            return "--statistics cannot be combined with --fix: run `fix`, then `check --statistics`"
+    if args.statistics and args.format not in ("text", "json"):
+        return f"--statistics prints text or json, not --format {args.format}"
+    return None
+
+
 def _run_check(args: argparse.Namespace | CheckArguments) -> int:
     from . import emit
 
+    problem = _check_usage_problem(args)
+    if problem:
+        emit.error_line(problem)
+        return EXIT_ERROR
     if getattr(args, "fix", False):
-        if args.baseline:
-            emit.error_line("--baseline cannot be combined with --fix: run `fix` first, then `check --baseline`")
-            return EXIT_ERROR
         from . import fix
 
         return fix.run(args)
     from .output import FORMATTERS, format_errors
     from .scan import scan
 
+    reads_stdin = STDIN in args.paths or (args.stdin_filename is not None and not args.paths)
     inputs = _scan_inputs(args)
     if inputs is None:
         return EXIT_ERROR
     options, paths, named_inputs = inputs
+    if reads_stdin:  # no path is walked; the file the input stands for is one not to overwrite
+        named_inputs = [*named_inputs[len(paths):], *([args.stdin_filename] if args.stdin_filename else [])]
     entries = None
     if args.baseline:
         entries = _load_baseline(args.baseline)
@@ -315,22 +363,72 @@ def _run_check(args: argparse.Namespace | CheckArguments) -> int:
         if named is not None:
             emit.error_line(f"--output {args.output} would overwrite the input {named}: write the report elsewhere")
             return EXIT_ERROR
-    report = scan(paths, options)
+    if reads_stdin:
+        from .stdin import read_stdin, scan_stdin
+
+        report = scan_stdin(read_stdin(), args.stdin_filename, options)
+    else:
+        report = scan(paths, options)
     if entries is not None:
         from . import baseline
 
         report = baseline.apply(report, entries)
-    rendered = FORMATTERS[args.format](report)
+    color = False
+    if args.format == "text" and (args.color == "always" or not args.output):
+        from .terminal import use_color
+
+        color = use_color(args.color)
+    if args.statistics:
+        from .output import format_statistics_json, format_statistics_text
+
+        rendered = format_statistics_json(report) if args.format == "json" else format_statistics_text(report, color)
+    elif args.format == "text":
+        from .output import format_text
+
+        rendered = format_text(report, color)
+    else:
+        rendered = FORMATTERS[args.format](report)
     problem = emit.write_report_file(args.output, rendered) if args.output else emit.write_stdout(rendered)
     emit.write_stderr(format_errors(report))
-    if report.baselined and args.format == "text":
-        emit.write_stderr(f"sagemaker-iac-lint: {_count(report.baselined, 'finding')} in the baseline "
-                          f"{args.baseline} not shown\n")
+    if args.format == "text" and not args.quiet:
+        if report.baselined:
+            emit.write_stderr(f"sagemaker-iac-lint: {_count(report.baselined, 'finding')} in the baseline "
+                              f"{escape_text(args.baseline or '')} not shown\n")
+        if _stderr_is_a_terminal():  # a person reading; a pipe, an editor, a hook's log get the findings only
+            emit.write_stderr(summary_line(report) + "\n")
     if problem:
         emit.error_line(problem)
     if report.errors or problem:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _stderr_is_a_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def escape_text(text: str) -> str:
+    from .escape import text as escape
+
+    return escape(text)
+
+
+def summary_line(report: Report) -> str:
+    """The text format's last word, on stderr: ``sagemaker-iac-lint: 3 findings in 2 of 5 files
+    checked, 1 file could not be read`` or ``sagemaker-iac-lint: no findings in 5 files checked``."""
+    checked = report.files_scanned
+    with_findings = len({f.path for f in report.findings})
+    if report.findings:
+        files = _count(checked, "file") if with_findings == checked else f"{with_findings} of {_count(checked, 'file')}"
+        line = f"{_count(len(report.findings), 'finding')} in {files} checked"
+    else:
+        line = f"no findings in {_count(checked, 'file')} checked"
+    if report.errors:
+        line += f", {_count(len(report.errors), 'file')} could not be read"
+    return "sagemaker-iac-lint: " + line
 
 
 def _count(number: int, noun: str) -> str:
@@ -349,6 +447,9 @@ def _run_baseline(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if args.baseline and not args.check:
         emit.error_line("--baseline is read by `baseline --check` only; `baseline --output FILE` writes a new one")
+        return EXIT_ERROR
+    if STDIN in args.paths:
+        emit.error_line("a baseline is made from files: `-` (standard input) is not read here")
         return EXIT_ERROR
     inputs = _scan_inputs(args)
     if inputs is None:
@@ -420,11 +521,13 @@ def _run_rules(format: str = "text") -> int:
                     "title": rule.title, "description": rule.short_description, "severity": rule.severity,
                     "help_url": rule.help_url, "config_rule": rule.config_rule,
                     "cloudformation_types": list(rule.cfn_types), "terraform_types": list(rule.tf_types)}
-                   for rule in RULES]
+                   for rule in sorted(RULES, key=lambda r: r.number)]
         print(json.dumps(listing, indent=2))
         return EXIT_CLEAN
-    for rule in RULES:
-        print(f"{rule.control:<14}{rule.cfn_lint_id:<7}{rule.checkov_id:<18}{rule.short_description}")
+    for rule in sorted(RULES, key=lambda r: r.number):
+        print(f"{rule.control:<14}{rule.cfn_lint_id:<7}{rule.checkov_id:<18}{rule.severity:<8}{rule.short_description}")
+        types = ", ".join(rule.cfn_types + rule.tf_types)
+        print(f"{'':<14}{types}")
     return EXIT_CLEAN
 
 
@@ -448,9 +551,25 @@ def _run_checkov_dir() -> int:
     return EXIT_CLEAN
 
 
+def _parse(arguments: list[str]) -> argparse.Namespace:
+    """argparse's reading; an argument that the command does not know is said with that command's
+    usage (argparse's own top-level check would show the top-level usage)."""
+    import argparse
+
+    parser = build_parser("check" if arguments[:1] == ["check"] else None)
+    args, extras = parser.parse_known_args(arguments)
+    if extras:
+        command = parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                command = action.choices.get(args.command, parser)
+        command.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
-    args = _parse_check(arguments) or build_parser("check" if arguments[:1] == ["check"] else None).parse_args(arguments)
+    args = _parse_check(arguments) or _parse(arguments)
     try:
         if args.command == "check":
             return _run_check(args)

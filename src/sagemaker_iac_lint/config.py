@@ -110,7 +110,7 @@ def rule_ids(values: object, where: str) -> frozenset[str]:
         values = [part for part in values.split(",") if part.strip()]
     if not isinstance(values, list):
         raise ConfigError(f"{where}: expected a list of rule ids")
-    controls = set()
+    controls: set[str] = set()
     for value in values:
         rules = match_rules(str(value))
         if not rules:

@@ -264,9 +264,11 @@ def complies(rule: Rule, value: Value, terraform: bool = False) -> bool:
 
 
 def _truth(value: object) -> object:
-    """``"true"``/``"false"`` (any case) as the booleans CloudFormation and Terraform read them as."""
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
+    """``"true"``/``"false"`` (any case) as the booleans CloudFormation and Terraform read them as; any
+    other string as a plain ``str`` (parsers hand out subclasses that carry positions)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return text == "true" if text in ("true", "false") else str(value)
     return value
 
 

@@ -65,13 +65,16 @@ class Body(dict):
 
     ``spans`` maps an attribute or nested-block name to the (start, end) offsets of its first item
     in the file: from the name to the end of the value, or to just past the block's closing brace.
+    ``start`` is the offset of a nested block's own name (-1 for a file's top level), so that each of
+    several blocks of one name (``container``, ``production_variants``) can be pointed at.
     """
 
-    __slots__ = ("spans",)
+    __slots__ = ("spans", "start")
 
-    def __init__(self) -> None:
+    def __init__(self, start: int = -1) -> None:
         super().__init__()
         self.spans: dict[str, tuple[int, int]] = {}
+        self.start = start
 
 
 class File:
@@ -402,6 +405,7 @@ class Parser:
                 raise self.unsupported(f"`{name}` is both an attribute and a block", token.start)
             self.open("{", True)
             inner = self.body(closing="}")
+            inner.start = token.start
             end = self.token.start
             self.close("}")
             spans.setdefault(name, (token.start, end + 1))
@@ -584,6 +588,7 @@ class Parser:
         return _Value(nodes, "[" + ", ".join(texts) + "]")
 
     def object(self) -> _Value:
+        opening = self.token.start
         self.open("{", True)
         self.skip_newlines()
         if self.token.kind == IDENT and self.token.value == "for":
@@ -600,7 +605,7 @@ class Parser:
             text += self.for_condition()
             self.close("}")
             return _Value(None, "{" + text + "}").expr()
-        nodes: dict = {}
+        nodes = Body(opening)  # an object's keys are located as a block's are (awscc's nested objects)
         texts = []
         while True:
             self.skip_newlines()
@@ -622,6 +627,7 @@ class Parser:
             if key in nodes:
                 raise self.unsupported(f"object key `{key}` given twice", token.start)
             nodes[key] = value.node
+            nodes.spans[key] = (token.start, self.last_end)
             texts.append(f"{key_text} = {value.text}")
             if self.at(","):
                 self.advance()

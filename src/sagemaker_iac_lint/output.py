@@ -12,10 +12,54 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
 
 
-def format_text(report: Report) -> str:
-    lines = [f"{escape.text_path(f.path)}:{f.line}:{f.column}: {f.rule.control} {escape.text(f.message)}"
-             for f in report.findings]
+def format_text(report: Report, color: bool = False) -> str:
+    """``path:line:column: RULE message``, one line a finding. With ``color``, the path bold and the
+    rule red: the codes go around the escaped text, never inside it."""
+    if color:
+        from .terminal import BOLD, CYAN, RED, paint
+
+        lines = [f"{paint(escape.text_path(f.path), BOLD)}{paint(':', CYAN)}{f.line}{paint(':', CYAN)}{f.column}"
+                 f"{paint(':', CYAN)} {paint(f.rule.control, BOLD, RED)} {escape.text(f.message)}"
+                 for f in report.findings]
+    else:
+        lines = [f"{escape.text_path(f.path)}:{f.line}:{f.column}: {f.rule.control} {escape.text(f.message)}"
+                 for f in report.findings]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def statistics(report: Report) -> list[tuple[Rule, int]]:
+    """(rule, findings) for every rule found, the most found first, then in the rule table's order."""
+    counts: dict[str, int] = {}
+    for f in report.findings:
+        counts[f.rule.control] = counts.get(f.rule.control, 0) + 1
+    order = {rule.control: position for position, rule in enumerate(RULES)}
+    rules = {rule.control: rule for rule in RULES}
+    for f in report.findings:
+        rules.setdefault(f.rule.control, f.rule)
+    ranked = sorted(counts, key=lambda control: (-counts[control], order.get(control, len(order)), control))
+    return [(rules[control], counts[control]) for control in ranked]
+
+
+def format_statistics_text(report: Report, color: bool = False) -> str:
+    """``--statistics``, as ruff prints it: the count (right-aligned), the rule, its description."""
+    rows = statistics(report)
+    width = max((len(str(count)) for _, count in rows), default=1)
+    if color:
+        from .terminal import BOLD, RED, paint
+
+        lines = [f"{count:>{width}}\t{paint(rule.control, BOLD, RED)}\t{rule.short_description}" for rule, count in rows]
+    else:
+        lines = [f"{count:>{width}}\t{rule.control}\t{rule.short_description}" for rule, count in rows]
+    return "".join(line + "\n" for line in lines)
+
+
+def format_statistics_json(report: Report) -> str:
+    """``--statistics --format json``: [{"rule", "cfn_lint_id", "checkov_id", "description", "count"}]."""
+    import json
+
+    rows = [{"rule": rule.control, "cfn_lint_id": rule.cfn_lint_id, "checkov_id": rule.checkov_id,
+             "description": rule.short_description, "count": count} for rule, count in statistics(report)]
+    return json.dumps(rows, indent=2) + "\n"
 
 
 def format_errors(report: Report) -> str:
@@ -132,6 +176,8 @@ def format_sarif(report: Report) -> str:
                 ],
                 "results": results,
                 "columnKind": "unicodeCodePoints",
+                # with --baseline: how many findings it hid (a run's property bag, SARIF 3.8)
+                **({"properties": {"baselined": report.baselined}} if report.baselined is not None else {}),
             }
         ],
     }
@@ -227,6 +273,9 @@ def format_junit(report: Report) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<testsuites {counts}>",
         f'  <testsuite name="sagemaker-iac-lint" {counts}>',
+        # with --baseline: how many findings it hid, as a property of the suite (before its test cases)
+        *([f'    <properties><property name="baselined" value="{report.baselined}"/></properties>']
+          if report.baselined is not None else []),
         *lines,
         "  </testsuite>",
         "</testsuites>",

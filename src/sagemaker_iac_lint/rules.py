@@ -26,7 +26,7 @@ SCHEDULE_SCOPE = ("MonitoringScheduleConfig", "MonitoringJobDefinition")
 
 
 def _article(noun: str) -> str:
-    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def snake_case(name: str) -> str:
@@ -249,7 +249,7 @@ class Rule(FrozenRecord):
         if self.expected is True:
             at_any = " at any instance count" if self.count_path else ""
             return f"A {self.resource_kind} must set {flag} to true{at_any} (Security Hub {self.control})."
-        where = f" with a `{self.scope[-1]}`" if self.scope else ""
+        where = f" with {_article(self.scope[-1]).split(' ')[0]} `{self.scope[-1]}`" if self.scope else ""
         return f"{_article(self.resource_kind).capitalize()}{where} must set {flag} to {self.wanted} (Security Hub {self.control})."
 
     @property
@@ -649,20 +649,29 @@ RULES: tuple[Rule, ...] = (
                "sagemaker-model-quality-job-definition-isolation", severity="high"),
 )
 
-RULES_BY_CONTROL: dict[str, Rule] = {rule.control: rule for rule in RULES}
-
-def _by_type(pairs: list[tuple[str, Rule]]) -> dict[str, tuple[Rule, ...]]:
-    found: dict[str, tuple[Rule, ...]] = {}
-    for name, rule in pairs:
-        found[name] = found.get(name, ()) + (rule,)
-    return found
-
-
+RULES_BY_CONTROL: dict[str, Rule] = {}
 # resource type -> the rules that judge it, in table order
-RULES_BY_CFN_TYPE: dict[str, tuple[Rule, ...]] = _by_type([(t, rule) for rule in RULES for t in rule.cfn_types])
-RULES_BY_TF_TYPE: dict[str, tuple[Rule, ...]] = _by_type([(t, rule) for rule in RULES for t in rule.tf_types])
+RULES_BY_CFN_TYPE: dict[str, tuple[Rule, ...]] = {}
+RULES_BY_TF_TYPE: dict[str, tuple[Rule, ...]] = {}
 # a hashicorp/aws type that does not exist -> the one rule that reports it (a configuration error, said once)
-NONEXISTENT_TF_TYPES: dict[str, Rule] = {t: rule for rule in RULES for t in rule.nonexistent_tf_types}
+NONEXISTENT_TF_TYPES: dict[str, Rule] = {}
+
+
+def index(rules: tuple[Rule, ...]) -> None:
+    """Fill the lookups above from a rule table (in place, so every module that imported them sees it)."""
+    for lookup in (RULES_BY_CONTROL, RULES_BY_CFN_TYPE, RULES_BY_TF_TYPE, NONEXISTENT_TF_TYPES):
+        lookup.clear()
+    for rule in rules:
+        RULES_BY_CONTROL[rule.control] = rule
+        for name in rule.cfn_types:
+            RULES_BY_CFN_TYPE[name] = RULES_BY_CFN_TYPE.get(name, ()) + (rule,)
+        for name in rule.tf_types:
+            RULES_BY_TF_TYPE[name] = RULES_BY_TF_TYPE.get(name, ()) + (rule,)
+        for name in rule.nonexistent_tf_types:
+            NONEXISTENT_TF_TYPES[name] = rule
+
+
+index(RULES)
 
 
 def find_rule(name: str) -> Rule | None:

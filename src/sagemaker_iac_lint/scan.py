@@ -151,7 +151,7 @@ def is_candidate(name: str) -> bool:
     return name.lower().endswith(_CANDIDATE_SUFFIXES)
 
 
-def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
+def excluded(path: str, exclude: tuple[str, ...]) -> bool:
     """True when the path, its name, or any folder above it matches a glob (``examples/*``, ``*.json``)."""
     if not exclude:
         return False
@@ -184,18 +184,18 @@ def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[
                 while unreadable:
                     yield _walk_problem(unreadable.pop(0), path)
                 if exclude:
-                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
+                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not excluded(os.path.join(root, d), exclude))
                 else:
                     dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for name in sorted(files):
                     if name.lower().endswith(_CANDIDATE_SUFFIXES):
                         full = os.path.join(root, name)
-                        if not exclude or not _excluded(full, exclude):
+                        if not exclude or not excluded(full, exclude):
                             yield full, None
             while unreadable:
                 yield _walk_problem(unreadable.pop(0), path)
         elif os.path.lexists(path):
-            if not _excluded(path, exclude):
+            if not excluded(path, exclude):
                 yield path, None
         else:
             yield path, "no such file or directory"

@@ -104,19 +104,20 @@ class Variable:
     module argument, a child module's default no caller overrides, or a value given for a named
     deployment (``--var-file``/``--var``). A root's default or auto-loaded tfvars value is not
     fixed for a count (any apply may pass another); ``bound`` is then the largest value its
-    ``validation`` blocks allow (None: unbounded).
+    ``validation`` blocks allow (None: unbounded), and ``floor`` the smallest (SageMaker.4).
     """
 
-    __slots__ = ("name", "node", "context", "origin", "fixed", "bound")
+    __slots__ = ("name", "node", "context", "origin", "fixed", "bound", "floor")
 
     def __init__(self, name: str, node: object, context: TfContext | None = None, origin: str = "",
-                 fixed: bool = False, bound: int | float | None = None) -> None:
+                 fixed: bool = False, bound: int | float | None = None, floor: int | float | None = None) -> None:
         self.name = name
         self.node = node
         self.context = context
         self.origin = origin or f"the default of variable `{name}`"
         self.fixed = fixed
         self.bound = bound
+        self.floor = floor
 
     def __repr__(self) -> str:
         return f"Variable({self.name!r}, {self.node!r}, fixed={self.fixed!r}, bound={self.bound!r})"
@@ -231,6 +232,31 @@ def _conditional(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+_EQUALITY = re.compile(r"\A(.+?)\s*(==|!=)\s*(.+)\Z", re.DOTALL)
+
+
+def _comparison(text: str, context: TfContext, scenario: frozenset) -> object:
+    """``a == b`` / ``a != b`` decided where each side has one known value (``count.index == 0`` in one
+    instance, ``each.key == "prod"``); _NOT_LITERAL where it cannot be decided here."""
+    match = _EQUALITY.match(text)
+    if match is None or any(c in match.group(1) for c in "=!<>&|?"):
+        return _NOT_LITERAL
+    sides = []
+    for side in (match.group(1), match.group(3)):
+        found = _expand(Expr(side.strip()), "meta", context, scenario, "")
+        if len(found) != 1 or isinstance(found[0][1], (Value, dict, list)) or found[0][0] != scenario:
+            return _NOT_LITERAL
+        sides.append(found[0][1])
+    left, right = sides
+    if isinstance(left, bool) != isinstance(right, bool):
+        equal = False
+    elif isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        equal = left == right
+    else:
+        equal = type(left) is type(right) and left == right
+    return equal if match.group(2) == "==" else not equal
+
+
 def _literal(text: str) -> object:
     """The value of a literal expression (bc-python-hcl2 writes booleans as True/False), or _NOT_LITERAL."""
     if text in ("true", "True"):
@@ -283,6 +309,8 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
     if split:
         condition, when_true, when_false = split
         fixed = _literal(_strip_parens(condition))
+        if not isinstance(fixed, bool):
+            fixed = _comparison(_strip_parens(condition), context, scenario)
         key = _strip_parens(condition)
         out = []
         for branch, expression in ((True, when_true), (False, when_false)):
@@ -371,6 +399,9 @@ def _variable(name: str, role: str, context: TfContext, scenario: frozenset, ori
             return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
         return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
     if role == "min_count" and not entry.fixed:
+        if entry.floor is not None:
+            floor = int(entry.floor) if float(entry.floor).is_integer() else entry.floor
+            return [(scenario, Value.of(floor, f"the smallest value the validation of variable `{name}` allows"), origin)]
         return [(scenario, Value.unknown(f"variable `{name}`, which a deployment may set to 1"), origin)]
     if role == "count" and not entry.fixed:
         if entry.bound is not None:
@@ -680,10 +711,12 @@ def _locate(attributes: dict, path: tuple[str, ...], block: Block | None, lines:
     return position
 
 
-def _elements(rule: Rule, resource_type: str, attributes: dict, context: TfContext) -> Iterator[tuple[frozenset, object, str]]:
-    """(scenario, element body or an unknown Value, label) for every element of the rule's ``each`` list:
-    repeated nested blocks (hashicorp/aws) or a list of objects (awscc). Elements with a ``skip_element``
-    attribute are left out; no list gives nothing to judge."""
+def _elements(rule: Rule, resource_type: str, attributes: dict,
+              context: TfContext) -> Iterator[tuple[frozenset, object, str, TfContext]]:
+    """(scenario, element body or an unknown Value, label, context to read it in) for every element of the
+    rule's ``each`` list: repeated nested blocks (hashicorp/aws, ``dynamic`` ones expanded as Terraform
+    expands them) or a list of objects (awscc). Elements with a ``skip_element`` attribute are left out;
+    no list gives nothing to judge."""
     path = rule.tf_path(rule.each, resource_type)
     skip = rule.tf_path(rule.skip_element, resource_type)
     parent: object = attributes
@@ -695,24 +728,43 @@ def _elements(rule: Rule, resource_type: str, attributes: dict, context: TfConte
         return
     key = path[-1]
     label = rule.each[-1]
-    if key not in body and _dynamic(body, key) is not None:
-        yield ALWAYS, Value.unknown(f'`dynamic "{key}"` blocks, expanded only at plan time'), f"{label}[0]"
-        return
+    index = 0
+
+    def judged(element: object) -> bool:
+        return not (isinstance(element, dict) and any(element.get(name) not in (None, []) for name in skip))
+
     for scenario, collection, _ in _expand(body.get(key), "meta", context, ALWAYS, ""):
         if isinstance(collection, Value):
             if collection.kind != "absent":
-                yield scenario, collection, f"{label}[0]"
+                yield scenario, collection, f"{label}[{index}]", context
+                index += 1
             continue
         if collection is None:
             continue
-        items = collection if isinstance(collection, list) else [collection]
-        for index, item in enumerate(items):
+        for item in collection if isinstance(collection, list) else [collection]:
             for item_scenario, element, _ in _expand(item, "meta", context, scenario, ""):
-                if isinstance(element, dict) and any(element.get(name) not in (None, []) for name in skip):
-                    continue  # out of scope (a serverless variant)
-                if element is None:
-                    continue
-                yield item_scenario, element, f"{label}[{index}]"
+                if element is not None and judged(element):
+                    yield item_scenario, element, f"{label}[{index}]", context
+            index += 1
+    dynamic = _dynamic(body, key)
+    if dynamic is None:
+        return
+    iterator = dynamic.get("iterator")
+    name = str(iterator) if isinstance(iterator, str) and iterator else key
+    content = _object(dynamic.get("content")) or {}
+    for scenario, collection, _ in _expand(dynamic.get("for_each"), "meta", context, ALWAYS, ""):
+        items = None if isinstance(collection, Value) else _collection_items(collection)
+        if items is None:
+            what = collection.origin if isinstance(collection, Value) and collection.origin else "a value"
+            yield scenario, Value.unknown(f'`dynamic "{key}"` blocks over {what}, expanded only at plan time'), \
+                f"{label}[{index}]", context
+            index += 1
+            continue
+        for item_key, item_value in items:
+            inner = context.bind(name, {"key": item_key, "value": item_value})
+            if judged(content):
+                yield scenario, content, f"{label}[{index}]", inner
+            index += 1
 
 
 def subject_from_attributes(rule: Rule, address: str, resource_type: str, attributes: object, line: int,
@@ -755,14 +807,15 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
         judged = rule.tf_path(rule.flag_path or rule.count_path, resource_type)
         position = _locate(attributes, rule.tf_path(rule.each, resource_type) + judged, block, lines, line, end_line,
                            json_text)
+        listed = _locate(attributes, rule.tf_path(rule.each, resource_type), block, lines, line, end_line, json_text)
         found: Possibilities = []
-        for scenario, element, label in _elements(rule, resource_type, attributes, context):
-            if isinstance(element, Value):
-                found.append((scenario, element.within(label)))
+        for scenario, element, label, inner in _elements(rule, resource_type, attributes, context):
+            if isinstance(element, Value):  # the list itself cannot be known: pointed at where it is written
+                found.append((scenario, element.at(*(listed or (line, column))).within(label)))
                 continue
             role = "flag" if rule.flag_path else count_role
-            found += [(s, v.at(*(position or (line, column))).within(label))
-                      for s, v in _walk(element, judged, role, context, scenario)]
+            where = _element_position(element, judged, block) or position or listed or (line, column)
+            found += [(s, v.at(*where).within(label)) for s, v in _walk(element, judged, role, inner, scenario)]
         if rule.flag_path:
             subject.flag = found
         else:
@@ -777,6 +830,18 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
         flags = _walk(attributes, flag_path, "flag", context)
         subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
+
+
+def _element_position(element: object, path: tuple, block: Block | None) -> tuple[int, int] | None:
+    """Where a list element's judged key is written, else the element's own block, from the native
+    reader's positions (a repeated nested block knows where it starts); None without them."""
+    if block is None or block.index is None or not isinstance(element, dict):
+        return None
+    found = _recorded_position(element, path, block.index)
+    if found is not None:
+        return found
+    start = getattr(element, "start", -1)
+    return block.index.position(start) if isinstance(start, int) and start >= 0 else None
 
 
 def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple[int, int] | None:
@@ -1019,9 +1084,17 @@ def _from_hcl2(parsed: dict, shape: str, text: str, path: str) -> ParsedFile:
 
 def _file_context(parsed: ParsedFile) -> TfContext:
     """The context of one file read alone: its own variables' defaults and its own locals."""
+    from .tfmodule import validation_bound, validation_floor
+
     context = TfContext()
     for name, body in parsed.variables.items():
-        context.variables[name] = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
+        default = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
+        if isinstance(body, dict) and body.get("validation") is not None:
+            # a count is read within what the validation allows, as in a module
+            context.variables[name] = Variable(name, default, None, "", False, validation_bound(name, body),
+                                               validation_floor(name, body))
+        else:
+            context.variables[name] = default
     context.locals.update(parsed.locals)
     return context
 

@@ -59,7 +59,7 @@ TERRAFORM_SUFFIXES = MODULE_SUFFIXES + TFVARS_SUFFIXES
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
 MAX_INSTANCES = 64  # count/for_each past this: one instance stands for all, named without an index
 MAX_MODULE_DEPTH = 32  # calls inside calls; deeper (or a cycle) is reported, not followed
-_OVERRIDE = re.compile(r"(?:^|_)override\.(?:tf|tofu)(?:\.json)?\Z")
+OVERRIDE_FILE = re.compile(r"(?:^|_)override\.(?:tf|tofu)(?:\.json)?\Z")
 _MARKERS = (b"sagemaker_", b"\\")  # every monitored type name holds the first; an escape may spell one
 _CALL_MARKERS = (b"module", b"source")
 # A call is followed only when its source is a local path that exists (or `terraform init` recorded it);
@@ -102,7 +102,7 @@ def module_files(directory: str) -> list[str]:
         if name.endswith((".tofu", ".tofu.json")) or stem not in chosen:
             chosen[stem] = name
     files = sorted(chosen.values())
-    return [n for n in files if not _OVERRIDE.search(n)] + [n for n in files if _OVERRIDE.search(n)]
+    return [n for n in files if not OVERRIDE_FILE.search(n)] + [n for n in files if OVERRIDE_FILE.search(n)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,6 +246,52 @@ def validation_bound(name: str, body: dict) -> float | None:
     return bound
 
 
+_LOWER = re.compile(r"var\.([A-Za-z_][\w-]*)\s*(>=|>|==)\s*(-?\d+(?:\.\d+)?)\Z")
+_LOWER_REVERSED = re.compile(r"(-?\d+(?:\.\d+)?)\s*(<=|<|==)\s*var\.([A-Za-z_][\w-]*)\Z")
+
+
+def validation_floor(name: str, body: dict) -> float | None:
+    """The smallest value the variable's ``validation`` blocks allow (SageMaker.4 reads a count at its
+    smallest), or None when they do not bound it below: ``var.x >= N``, ``var.x > N``, ``var.x == N``
+    (either way round), ``contains([...], var.x)`` and ``&&`` of these."""
+    floor: float | None = None
+    validations = body.get("validation")
+    for validation in validations if isinstance(validations, list) else [validations]:
+        condition = validation.get("condition") if isinstance(validation, dict) else None
+        if isinstance(condition, bool) or condition is None:
+            continue
+        for part in _conjuncts(str(condition)):
+            found = _part_floor(name, part)
+            if found is not None:
+                floor = found if floor is None else max(floor, found)
+    return floor
+
+
+def _part_floor(name: str, part: str) -> float | None:
+    part = re.sub(r"\s+", " ", part.strip())
+    match = _LOWER.match(part)
+    if match and match.group(1) == name:
+        number = float(match.group(3))
+        return number + 1 if match.group(2) == ">" and number.is_integer() else number
+    match = _LOWER_REVERSED.match(part)
+    if match and match.group(3) == name:
+        number = float(match.group(1))
+        return number + 1 if match.group(2) == "<" and number.is_integer() else number
+    match = _CONTAINS.match(part)
+    if match and match.group(2) == name:
+        numbers = []
+        for item in match.group(1).split(","):
+            item = item.strip().strip('"')
+            if not item:
+                continue
+            try:
+                numbers.append(float(item))
+            except ValueError:
+                return None
+        return min(numbers) if numbers else None
+    return None
+
+
 def _conjuncts(text: str) -> list[str]:
     text = _strip_parens(text)
     parts, start = [], 0
@@ -382,7 +428,7 @@ class Project:
                     return True
         return False
 
-    def _may_call(self, directory: str) -> bool:
+    def may_call(self, directory: str) -> bool:
         """Whether the module may call a module on disk: a look at the bytes, so that a module with no
         monitored type and no local call is never parsed (and its errors, if any, are not ours)."""
         recorded = os.path.isfile(os.path.join(directory, ".terraform", "modules", "modules.json"))
@@ -421,7 +467,7 @@ class Project:
                 self.errors.setdefault(path, str(error))
                 continue
             module.files.append(path)
-            module.merge(parsed, bool(_OVERRIDE.search(name)))
+            module.merge(parsed, bool(OVERRIDE_FILE.search(name)))
         return module
 
     # -- calls ---------------------------------------------------------------------------------
@@ -467,7 +513,7 @@ class Project:
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
             if not any(name.endswith(MODULE_SUFFIXES) for name in files):
                 continue
-            if not self._may_call(root):
+            if not self.may_call(root):
                 continue
             module = self.module(root)
             for name, call in module.calls.items():
@@ -501,7 +547,7 @@ class Project:
         if self.holds_monitored_type(directory):
             return True
         seen = seen if seen is not None else set()
-        if directory in seen or depth > MAX_MODULE_DEPTH or not self._may_call(directory):
+        if directory in seen or depth > MAX_MODULE_DEPTH or not self.may_call(directory):
             return False
         seen.add(directory)
         module = self.module(directory)
@@ -535,7 +581,8 @@ class Project:
         for name, body in module.variables.items():
             body = body if isinstance(body, dict) else {}
             default = body.get("default", NO_DEFAULT)
-            variable = Variable(name, default, context, "", False, validation_bound(name, body))
+            variable = Variable(name, default, context, "", False, validation_bound(name, body),
+                                validation_floor(name, body))
             for source, values in sources:
                 if name in values:
                     variable.node, variable.origin = values[name], f"variable `{name}` set in {source}"
