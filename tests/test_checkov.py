@@ -66,13 +66,17 @@ CHECKOV_PARSING_ERRORS = {
     "cloudformation/sagemaker-15/anchors.fail.yaml": "Checkov's YAML loader refuses a key that a `<<:` merge already set",
     "cloudformation/sagemaker-15/merge-keys.fail.yaml": "Checkov's YAML loader refuses a key that a `<<:` merge already set",
 }
-# Resources that only `Fn::ForEach` (AWS::LanguageExtensions) makes: Checkov does not expand the loops,
-# so it hands no check these resources at all (docs/engines.md). The CLI and cfn-lint judge each one.
+# Resources Checkov hands no check at all (docs/engines-checkov.md); the CLI and cfn-lint judge each one.
 CHECKOV_UNSEEN = {
+    # made only by `Fn::ForEach` (AWS::LanguageExtensions): Checkov does not expand the loops
     "cloudformation/sagemaker-15/language-extensions.fail.yaml": {
         "JobFailRisk", "JobFailFraud", "JobStrictFailBiaslow1", "JobStrictFailBiashigh2",
         "JobStrictFailDriftlow1", "JobStrictFailDrifthigh2",
     },
+    # a `Condition` false with the parameters' defaults: Checkov's parser evaluates it so and drops the
+    # resource; the CLI judges it for the deployments where it exists
+    "cloudformation/sagemaker-16/primary-container.fail.yaml": {"ModelFailPublicPrimaryContainerInProd"},
+    "cloudformation/sagemaker-21/kms.fail.yaml": {"NotebookFailProdOnlyWithoutKey"},
 }
 # Checkov's own suppression: Checkov skips these; the CLI does not read `checkov:skip` and reports them.
 # (fixture, the control skipped, resource): the resource's other rules still run in Checkov.
@@ -86,6 +90,11 @@ CHECKOV_SKIPS = {
 TF_JSON_AS_WRITTEN = {
     ("terraform_json/sagemaker-15/flag-from-variable.pass.tf.json", "SageMaker.15", "job_pass_flag_from_variable"),
     ("terraform_json/sagemaker-15/local.pass.tf.json", "SageMaker.15", "job_pass_local"),
+    # a value from a variable whose default passes: `"${var.x}"`, unresolved, is not provably that value
+    ("terraform_json/sagemaker-1/aws-block-syntax.pass.tf.json", "SageMaker.1", "notebook_from_variable"),
+    ("terraform_json/sagemaker-3/aws-block-syntax.pass.tf.json", "SageMaker.3", "notebook_awscc"),
+    ("terraform_json/sagemaker-5/aws-block-syntax.pass.tf.json", "SageMaker.5", "model_awscc"),
+    ("terraform_json/sagemaker-16/aws-block-syntax.pass.tf.json", "SageMaker.16", "model_awscc"),
 }
 
 
