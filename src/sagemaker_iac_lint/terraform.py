@@ -698,13 +698,17 @@ def _unsupported(rule: Rule, resource_type: str, address: str, flag_is_set: bool
 
 
 def _locate(attributes: dict, path: tuple[str, ...], block: Block | None, lines: list[str], line: int, end_line: int,
-            json_text: bool) -> tuple[int, int] | None:
-    """Where the judged key (else the block holding it) is written inside the resource."""
+            json_text: bool, track_from: int = 0) -> tuple[int, int] | None:
+    """Where the judged key (else the block holding it) is written inside the resource; keys before
+    ``track_from`` (the rule's scope) are never pointed at, as in CloudFormation."""
     position = None
+    tracked = tuple(key for index, key in enumerate(path) if index >= track_from)
     if block is not None and block.index is not None:
-        position = _recorded_position(attributes, path, block.index)
+        position = _recorded_position(attributes, path, block.index, tracked)
+        if position is None and getattr(attributes, "spans", None) is not None:
+            return None  # the native reader's positions say neither is written: the resource is pointed at
     if position is None and lines:
-        for key in path[-1:] + path[-2:-1]:
+        for key in tracked[-1:] + tracked[-2:-1]:
             position = _attribute_position(lines, line, end_line, key, json_text)
             if position:
                 break
@@ -826,7 +830,8 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if rule.count_path:
         subject.count = _walk(attributes, count_path, count_role, context)
     if rule.flag_path:
-        flag_line, flag_column = _locate(attributes, flag_path, block, lines, line, end_line, json_text) or (line, column)
+        flag_line, flag_column = _locate(attributes, flag_path, block, lines, line, end_line, json_text,
+                                         len(scope)) or (line, column)
         flags = _walk(attributes, flag_path, "flag", context)
         subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
@@ -844,7 +849,8 @@ def _element_position(element: object, path: tuple, block: Block | None) -> tupl
     return block.index.position(start) if isinstance(start, int) and start >= 0 else None
 
 
-def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple[int, int] | None:
+def _recorded_position(attributes: dict, path: tuple, index: LineIndex,
+                       tracked: tuple | None = None) -> tuple[int, int] | None:
     """Where the flag (else the block holding it) is written, from the native reader's positions."""
     found: dict[str, int] = {}
     node: object = attributes
@@ -858,7 +864,8 @@ def _recorded_position(attributes: dict, path: tuple, index: LineIndex) -> tuple
         if key in spans:
             found[key] = spans[key][0]
         node = body[key]
-    for key in path[-1:] + path[-2:-1]:
+    candidates = path if tracked is None else tracked
+    for key in candidates[-1:] + candidates[-2:-1]:
         if key in found:
             return index.position(found[key])
     return None
