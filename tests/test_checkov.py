@@ -39,7 +39,7 @@ from sagemaker_iac_lint.checkov_support import (  # noqa: E402
     judge_entity,
     strict_mode,
 )
-from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL, find_rule  # noqa: E402
+from sagemaker_iac_lint.rules import PRESENT, RULES, RULES_BY_CONTROL, find_rule  # noqa: E402
 
 pytestmark = pytest.mark.checkov
 
@@ -86,7 +86,7 @@ CHECKOV_SKIPS = {
 }
 # `.tf.json` scanned from another working directory: Checkov's conf names no file, so the check finds
 # the original only from the working directory. Elsewhere it judges the resource as written, without
-# the file's variables and locals: failing closed on these, never passing what the CLI fails.
+# the file's variables and locals: failing closed on a resource that reads one (these among others),
 TF_JSON_AS_WRITTEN = {
     ("terraform_json/sagemaker-15/flag-from-variable.pass.tf.json", "SageMaker.15", "job_pass_flag_from_variable"),
     ("terraform_json/sagemaker-15/local.pass.tf.json", "SageMaker.15", "job_pass_local"),
@@ -95,6 +95,17 @@ TF_JSON_AS_WRITTEN = {
     ("terraform_json/sagemaker-3/aws-block-syntax.pass.tf.json", "SageMaker.3", "notebook_awscc"),
     ("terraform_json/sagemaker-5/aws-block-syntax.pass.tf.json", "SageMaker.5", "model_awscc"),
     ("terraform_json/sagemaker-16/aws-block-syntax.pass.tf.json", "SageMaker.16", "model_awscc"),
+}
+# except where any value at all passes: a KMS key `"${var.key}"` as written is a reference, so it is
+# there; the CLI reads the variable's default "" and fails it. These (among others) pass from elsewhere.
+TF_JSON_AS_WRITTEN_PASSES = {
+    ("terraform_json/sagemaker-17/aws-block-syntax.fail.tf.json", "SageMaker.17",
+     "feature_group_fail_offline_key_variable_default_empty"),
+    ("terraform_json/sagemaker-17/awscc-object-syntax.fail.tf.json", "SageMaker.17",
+     "feature_group_fail_offline_key_variable_default_empty"),
+    ("terraform_json/sagemaker-23/awscc-object-syntax.fail.tf.json", "SageMaker.23", "experiment_fail_key_variable_default_empty"),
+    ("terraform_json/sagemaker-24/awscc-object-syntax.fail.tf.json", "SageMaker.24",
+     "experiment_fail_data_storage_key_variable_default_empty"),
 }
 
 
@@ -272,15 +283,30 @@ def test_checkov_skip_and_our_own_suppression(tree: Path) -> None:
     assert {control for _, control, _ in comments} == {"SageMaker.15"}
 
 
-def test_tf_json_scanned_from_another_directory_fails_closed(tree: Path, tmp_path: Path) -> None:
+def test_tf_json_scanned_from_another_directory_is_judged_as_written(tree: Path, tmp_path: Path) -> None:
     result = run_checkov(["-d", str(tree / "terraform_json"), "-o", "json", "--framework", "terraform_json"], tmp_path)
     (report,) = checkov_reports(result)
     checkov = {(_fixture_id("terraform_json/" + r["file_path"].lstrip("/")), control_of(r["check_id"]), short(r["resource"]))
                for r in report["results"]["failed_checks"]}
     cli = {(fid, control, name) for fid, failing in _cli_results(str(tree), False).failing.items()
            for control, name in failing if fid.startswith("terraform_json/")}
-    assert cli <= checkov
-    assert checkov - cli == TF_JSON_AS_WRITTEN
+    failed_closed, passed = checkov - cli, cli - checkov
+    assert TF_JSON_AS_WRITTEN <= failed_closed and TF_JSON_AS_WRITTEN_PASSES <= passed
+    # every difference is a resource that reads a variable or a local, which only the file resolves;
+    # it passes what the CLI fails only where any value passes (a KMS key)
+    for fixture_id, control, name in failed_closed | passed:
+        assert _reads_an_input(fixture_id, name), (fixture_id, control, name)
+    assert {RULES_BY_CONTROL[control].expected is PRESENT for _, control, _ in passed} == {True}
+
+
+def _reads_an_input(fixture_id: str, name: str) -> bool:
+    """Whether the `.tf.json` resource ``name`` of a fixture refers to a variable or a local."""
+    data = json.loads((ROOT / "tests/fixtures" / fixture_id).read_text())
+    for types in (data.get("resource") or {}).values():
+        if isinstance(types, dict) and name in types:
+            text = json.dumps(types[name])
+            return "${var." in text or "${local." in text
+    return False
 
 
 # --- metadata, filters and outputs ------------------------------------------------------------------
