@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shlex
@@ -13,10 +14,11 @@ import pytest
 
 from sagemaker_iac_lint import docs
 from sagemaker_iac_lint.cli import main
-from sagemaker_iac_lint.rules import RULES, Rule
+from sagemaker_iac_lint.rules import RULES, RULES_BY_CONTROL, UNKNOWN_TYPE, Rule, all_rules
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ["## What it does", "## Why it matters", "## Example", "## How to fix", "## Suppressing it", "## References"]
+SECTIONS = ["## What it does", "## Why it matters", "## Example", "## How to fix", "## Who else checks it", "## Suppressing it",
+            "## References"]
 RULE_IDS = [rule.control for rule in RULES]
 
 
@@ -47,7 +49,7 @@ def test_every_generated_file_is_marked() -> None:
     for path, text in docs.generated_files().items():
         assert text.startswith(docs.GENERATED_MARK), path
         assert "do not edit" in text.splitlines()[0]
-    assert set(docs.generated_files()) == {Path(rule.doc_page) for rule in RULES} | {docs.INDEX_PAGE}
+    assert set(docs.generated_files()) == {Path(rule.doc_page) for rule in all_rules()} | {docs.INDEX_PAGE}
 
 
 @pytest.mark.parametrize("control", RULE_IDS)
@@ -67,6 +69,61 @@ def test_index_lists_every_rule_with_its_page() -> None:
     for rule in RULES:
         assert f"[{rule.control}](sagemaker-{rule.number}.md)" in index
         assert Path(rule.doc_page).name == f"sagemaker-{rule.number}.md"
+
+
+@pytest.mark.parametrize("control", RULE_IDS)
+def test_page_says_ids_defaults_replacement_and_who_else_checks(control: str) -> None:
+    rule = by_control(control)
+    page = docs.render_rule_page(rule)
+    assert f"| Security Hub control | [`{rule.control}`]({rule.help_url}) |" in page
+    assert f"| cfn-lint | `{rule.cfn_lint_id}` |" in page and f"| Checkov | `{rule.checkov_id}` |" in page
+    assert f"| AWS Config rule | [`{rule.config_rule}`]({rule.config_rule_url}) |" in page
+    missing = page.split("**When a property is not set.** ", 1)[1].split("\n", 1)[0]
+    if rule.default:
+        assert f"takes the service default {rule.default}, which fails" in missing
+    for condition in rule.applies:
+        assert f"`{'.'.join(condition.path)}` not set reads as" in missing
+    fix = page.split("## How to fix\n", 1)[1].split("\n## ", 1)[0]
+    assert ("create-only" in fix) == rule.create_only
+    assert ("is not replaced" in fix) == (not rule.create_only)
+    others = page.split("## Who else checks it\n\n", 1)[1].split("\n## ", 1)[0]
+    assert others.strip() == docs.OTHER_TOOLS[rule.number]
+
+
+def test_who_else_checks_names_the_tools_that_differ() -> None:
+    # Checkov's CKV_AWS_122 passes a notebook without direct_internet_access; SageMaker.1 fails it
+    one = docs.render_rule_page(by_control("SageMaker.1"))
+    assert "`CKV_AWS_122`" in one and "passes a notebook that leaves it out" in one and "`Enabled`" in one
+    # Checkov's CKV_AWS_369 has no count condition: it agrees with strict mode, not the standard one
+    assert "`CKV_AWS_369`" in docs.OTHER_TOOLS[9] and "at any instance count" in docs.OTHER_TOOLS[9]
+    assert set(docs.OTHER_TOOLS) == {rule.number for rule in RULES}
+
+
+def test_index_lists_every_rule_with_its_resource_types() -> None:
+    index = docs.render_index()
+    for rule in RULES:
+        (row,) = [line for line in index.splitlines() if line.startswith(f"| [{rule.control}](")]
+        assert all(f"`{name}`" in row for name in (*rule.cfn_types, *rule.tf_types)), row
+
+
+def test_readme_rule_table_is_the_generated_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = docs.render_readme_table()
+    assert table in readme
+    rows = [line for line in table.splitlines() if line.startswith("| [SageMaker.")]
+    assert [row.split("]")[0][3:] for row in rows] == RULE_IDS
+    for rule, row in zip(RULES, rows):
+        assert all(f"`{name}`" in row for name in (*rule.cfn_types, *rule.tf_types)), row
+        assert f"| {rule.cfn_lint_id} | {rule.checkov_id} |" in row
+
+
+def test_readme_table_is_rewritten_between_its_markers(tmp_path) -> None:
+    (tmp_path / "README.md").write_text("# x\n\n" + docs.README_START + "| old |\n" + docs.README_END + "\nafter\n")
+    assert docs.README in docs.stale_files(tmp_path)
+    docs.write_files(tmp_path)
+    text = (tmp_path / "README.md").read_text()
+    assert text == "# x\n\n" + docs.render_readme_table() + "\nafter\n"
+    assert docs.README not in docs.stale_files(tmp_path)
 
 
 def test_schedule_example_nests_under_the_inline_definition() -> None:
@@ -96,7 +153,54 @@ def test_cloudformation_examples_fail_and_fixes_pass(control: str, tmp_path, cap
     assert check([str(fixed)], capsys) == (0, "", "")
 
 
-@pytest.mark.parametrize("control", [rule.control for rule in RULES if rule.multi_instance_only])
+def run_example(rule: Rule, body: dict, tmp_path: Path, capsys, name: str) -> tuple[int, str]:
+    cfn_type = rule.cfn_types[0]
+    target = tmp_path / f"{name}.yaml"
+    target.write_text(docs.cfn_template(docs.logical_id(cfn_type), cfn_type, body))
+    code, out, err = check([str(target)], capsys)
+    assert err == ""
+    return code, out
+
+
+@pytest.mark.parametrize("control", [rule.control for rule in RULES if rule.each])
+def test_every_element_is_judged_and_skipped_elements_are_not(control: str, tmp_path, capsys) -> None:
+    rule = by_control(control)
+    failing = docs.Example(rule, rule.cfn_types[0], passing=False, count=None)
+    items = failing.body
+    for key in rule.scope + rule.each:
+        items = items[key]
+    assert len(items) >= 2  # the first element passes, the last one fails
+    code, out = run_example(rule, failing.body, tmp_path, capsys, "fail")
+    assert code == 1 and f"{rule.each[-1]}[{len(items) - 1}]" in out and f"{rule.each[-1]}[0]" not in out
+    for key in rule.skip_element:  # an element with the key is out of scope: the same body passes
+        items[-1][key] = {"MaxConcurrency": 5, "MemorySizeInMB": 2048} if key == "ServerlessConfig" else {}
+        assert run_example(rule, failing.body, tmp_path, capsys, f"skip-{key}") == (0, "")
+
+
+@pytest.mark.parametrize("control", [rule.control for rule in RULES if rule.scope or rule.applies])
+def test_without_its_scope_or_conditions_the_rule_has_nothing_to_judge(control: str, tmp_path, capsys) -> None:
+    rule = by_control(control)
+    example = docs.Example(rule, rule.cfn_types[0], passing=False, count=None)
+    assert run_example(rule, example.body, tmp_path, capsys, "fail")[0] == 1
+    if rule.scope:
+        body = json.loads(json.dumps(example.body))
+        parent = body
+        for key in rule.scope[:-1]:
+            parent = parent[key]
+        del parent[rule.scope[-1]]
+        code, out = run_example(rule, body, tmp_path, capsys, "no-scope")
+        assert f" {rule.control} " not in out
+    for condition in rule.applies:  # each condition made false in turn
+        body = json.loads(json.dumps(example.body))
+        node = body
+        for key in condition.path[:-1]:
+            node = node.setdefault(key, {})
+        node[condition.path[-1]] = condition.values[0] if condition.negate else condition.default
+        code, out = run_example(rule, body, tmp_path, capsys, "not-applying")
+        assert code == 0 and out == "", condition.path
+
+
+@pytest.mark.parametrize("control", [rule.control for rule in RULES if rule.count_fails == "2+"])
 def test_single_instance_passes_unless_strict(control: str, tmp_path, capsys) -> None:
     rule = by_control(control)
     single = tmp_path / "single.yaml"
@@ -115,7 +219,7 @@ def test_page_shows_what_the_cli_prints(control: str, tmp_path, capsys, monkeypa
     assert code == 1
     page = docs.render_rule_page(rule)
     assert "$ sagemaker-iac-lint check template.yaml\n" + out + "```" in page
-    if rule.multi_instance_only:
+    if rule.count_fails == "2+":
         Path("template.yaml").write_text(docs.cfn_example(rule, encrypted=False, count=1))
         code, out, _ = check(["--strict", "template.yaml"], capsys)
         assert code == 1 and "$ sagemaker-iac-lint check --strict template.yaml\n" + out + "```" in page
@@ -178,7 +282,9 @@ def test_nonexistent_terraform_types_are_reported_as_the_page_says(control: str,
     wrong = tmp_path / "main.tf"
     wrong.write_text(docs.tf_example(rule, tf_type, encrypted=True))
     code, out, _ = check([str(wrong)], capsys)
-    assert code == 1 and f": {rule.control} " in out and rule.tf_types[0] in out
+    # a configuration diagnostic of its own, which names the control that cannot be judged
+    assert code == 1 and ": SIL001 " in out and f"{rule.control} cannot be judged" in out and rule.tf_types[0] in out
+    assert "SIL001" in docs.render_rule_page(rule) and tf_type in docs.render_rule_page(UNKNOWN_TYPE)
 
 
 @pytest.mark.cfnlint
@@ -210,7 +316,12 @@ def test_explain_unknown_rule_exits_2(capsys) -> None:
 def test_rules_lists_every_rule(capsys) -> None:
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[:3] for line in lines] == [[r.control, r.cfn_lint_id, r.checkov_id] for r in RULES]
+    listed = [line.split()[:3] for line in lines if not line.startswith(" ")]
+    assert listed == [[r.control, r.cfn_lint_id or "-", r.checkov_id]
+                      for r in sorted(RULES, key=lambda r: r.number) + [UNKNOWN_TYPE]]
+    # each rule's resource types on the line below it
+    types = [line.strip() for line in lines if line.startswith(" ")]
+    assert types[0] == ", ".join(RULES_BY_CONTROL["SageMaker.1"].cfn_types + RULES_BY_CONTROL["SageMaker.1"].tf_types)
 
 
 def test_generator_writes_checks_and_removes_stale_pages(tmp_path, capsys) -> None:

@@ -102,8 +102,15 @@ def test_hook_fails_on_a_finding_and_passes_once_fixed(tmp_path) -> None:
     failed = try_repo(hook_repo, project, tmp_path / "pre-commit-home")
     output = failed.stdout + failed.stderr
     assert failed.returncode != 0, output
-    assert "infra/monitoring.yaml:3:3: SageMaker.15 model bias job definition `ModelBiasJob`" in output
-    assert "main.tf:1:1: SageMaker.15 model bias job definition " in output
+    # what the CLI reports on the same files, at the same positions
+    from sagemaker_iac_lint.scan import Options, scan
+
+    found = scan([str(template), str(terraform)], Options(select=frozenset({rule.control}))).findings
+    expected = {f"{os.path.relpath(f.path, project)}:{f.line}:{f.column}: SageMaker.15 model bias job definition "
+                for f in found}
+    assert len(expected) == 2 and {e.split(":")[0] for e in expected} == {"infra/monitoring.yaml", "main.tf"}
+    for line in expected:
+        assert line in output, line
     assert "- exit code: 1" in output
 
     template.write_text(docs.cfn_example(rule, encrypted=True))

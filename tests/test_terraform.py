@@ -21,7 +21,8 @@ pytest.importorskip("hcl2")
 from sagemaker_iac_lint import terraform  # noqa: E402
 from sagemaker_iac_lint.core import judge  # noqa: E402
 from sagemaker_iac_lint.errors import ReadError  # noqa: E402
-from sagemaker_iac_lint.rules import FLAG_PATH, PRESENT, RULES, RULES_BY_CONTROL, Rule  # noqa: E402
+from sagemaker_iac_lint.rules import FLAG_PATH, PRESENT, RULES, RULES_BY_CONTROL, UNKNOWN_TYPE, Rule  # noqa: E402
+from sagemaker_iac_lint.scan import Options, scan  # noqa: E402
 from sagemaker_iac_lint.terraform import (  # noqa: E402
     AFTER_APPLY,
     Expr,
@@ -483,19 +484,20 @@ def compliant(rule: Rule) -> str:
 def test_nonexistent_aws_types_are_reported_not_ignored() -> None:
     for rule in RULES:
         for rtype in rule.nonexistent_tf_types:
-            flag = ".".join(rule.tf_path(rule.flag_path))
-            subject = one(job(setting(rule, compliant(rule)), rtype=rtype), control=rule.control)
-            assert subject.rule is rule
+            flag = ".".join(rule.tf_path(rule.scope + rule.flag_path))
+            subject = one(job(setting(rule, compliant(rule)), rtype=rtype), control=UNKNOWN_TYPE.control)
+            assert subject.rule is UNKNOWN_TYPE  # a configuration diagnostic of its own, not a control's finding
             verdict = judge(subject)
-            assert verdict is not None
+            assert verdict is not None and verdict.rule.control == "SIL001"
             assert f"`{rtype}` does not exist in the hashicorp/aws provider" in verdict.message
+            assert f"{rule.control} cannot be judged" in verdict.message
             assert rule.tf_types[0] in verdict.message
-            assert f"to {rule.wanted}" not in verdict.message  # it complies already: only the type is wrong
-            assert f"(keeping `{flag}` {rule.wanted})" in verdict.message
-            off = one(job(setting(rule, "false") if rule.expected is True else "", rtype=rtype), control=rule.control)
+            assert f"to {rule.wanted}" not in verdict.message.replace(f"set to {rule.wanted}", "")  # it complies already
+            assert f"keeping `{flag}` set to {rule.wanted}" in verdict.message
+            off = one(job(setting(rule, "false") if rule.expected is True else "", rtype=rtype), control="SIL001")
             assert judge(off).message.endswith(f"and set `{flag}` to {rule.wanted}.")
-            # said once, by this rule: not also by the other rules of the type it was meant to be
-            assert [s.rule for s in read_tf(job("", rtype=rtype), "main.tf")] == [rule]
+            # said once, by the diagnostic: not also by the controls of the type it was meant to be
+            assert [s.rule for s in read_tf(job("", rtype=rtype), "main.tf")] == [UNKNOWN_TYPE]
     assert setting(RULES_BY_CONTROL["SageMaker.15"], "true") == (
         "  network_config {\n    enable_inter_container_traffic_encryption = true\n  }")
 
@@ -604,9 +606,21 @@ def test_real_corpus_files_read(path: Path) -> None:
 
 
 def test_a_nonexistent_type_can_be_suppressed() -> None:
-    subject = one(job("  # sagemaker-iac-lint:ignore=SageMaker.13:migrating to awscc in PLAT-7",
-                      rtype="aws_sagemaker_model_quality_job_definition"))
-    assert subject.unsupported and subject.suppressions == {"SageMaker.13": "migrating to awscc in PLAT-7"}
+    subject = one(job("  # sagemaker-iac-lint:ignore=SIL001:migrating to awscc in PLAT-7",
+                      rtype="aws_sagemaker_model_quality_job_definition"), control="SIL001")
+    assert subject.unsupported and subject.suppressions == {"SIL001": "migrating to awscc in PLAT-7"}
+
+
+@pytest.mark.parametrize("name", ["nonexistent-model-bias.tf", "nonexistent-inference-experiment.tf"])
+def test_a_nonexistent_type_is_a_configuration_diagnostic_whatever_is_selected(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "main.tf"
+    path.write_text((FIXTURES / "terraform_config" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    expected = set(re.findall(r'resource "(aws_\w+)" "(\w+)"', path.read_text(encoding="utf-8")))
+    for options in (Options(), Options(select=frozenset({"SageMaker.24", "SageMaker.12"})), Options(strict=True)):
+        findings = scan([str(path)], options).findings
+        assert {tuple(f.resource.split(".")) for f in findings} == expected
+        assert {f.rule.control for f in findings} == {"SIL001"}
+    assert scan([str(path)], Options(ignore=frozenset({"SIL001"}))).findings == []
 
 
 @pytest.mark.parametrize("written,passes", [('"1"', True), ('"true"', True), ("true", True), ('"0"', False),

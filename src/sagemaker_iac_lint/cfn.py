@@ -1333,7 +1333,8 @@ def _elements(
         if isinstance(leaf, Value) or not isinstance(leaf, list) or _intrinsic(leaf):
             function = _intrinsic(leaf) if not isinstance(leaf, Value) else None
             what = f"`{function[0]}`" if function else _kind_of(leaf) if not isinstance(leaf, Value) else leaf.origin
-            unknown = Value.unknown(f"`{name}` written as {what}, so its elements cannot be known", *leaf_position)
+            unknown = Value.unknown(f"`{name}` written as {what}, so its elements cannot be known",
+                                    *leaf_position).within(f"{rule.each[-1]}[]")
             (flags if rule.flag_path else counts).append((scenario, unknown))
             continue
         for index, item in enumerate(leaf):

@@ -512,7 +512,7 @@ def _deployments(files: list[str] | None, assignments: list[str] | None) -> list
 
 
 def _run_rules(format: str = "text") -> int:
-    from .rules import RULES
+    from .rules import all_rules
 
     if format == "json":
         import json
@@ -521,11 +521,11 @@ def _run_rules(format: str = "text") -> int:
                     "title": rule.title, "description": rule.short_description, "severity": rule.severity,
                     "help_url": rule.help_url, "config_rule": rule.config_rule,
                     "cloudformation_types": list(rule.cfn_types), "terraform_types": list(rule.tf_types)}
-                   for rule in sorted(RULES, key=lambda r: r.number)]
+                   for rule in sorted(all_rules(), key=lambda r: (bool(r.code), r.number))]
         print(json.dumps(listing, indent=2))
         return EXIT_CLEAN
-    for rule in sorted(RULES, key=lambda r: r.number):
-        print(f"{rule.control:<14}{rule.cfn_lint_id:<7}{rule.checkov_id:<18}{rule.severity:<8}{rule.short_description}")
+    for rule in sorted(all_rules(), key=lambda r: (bool(r.code), r.number)):
+        print(f"{rule.control:<14}{rule.cfn_lint_id or '-':<7}{rule.checkov_id:<18}{rule.severity:<8}{rule.short_description}")
         types = ", ".join(rule.cfn_types + rule.tf_types)
         print(f"{'':<14}{types}")
     return EXIT_CLEAN

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import __version__, escape
-from .rules import RULES, Rule
+from .rules import Rule, all_rules
 from .scan import Report
 
 INFORMATION_URI = "https://github.com/sagemaker-iac-lint/sagemaker-iac-lint"
@@ -32,8 +32,8 @@ def statistics(report: Report) -> list[tuple[Rule, int]]:
     counts: dict[str, int] = {}
     for f in report.findings:
         counts[f.rule.control] = counts.get(f.rule.control, 0) + 1
-    order = {rule.control: position for position, rule in enumerate(RULES)}
-    rules = {rule.control: rule for rule in RULES}
+    order = {rule.control: position for position, rule in enumerate(all_rules())}
+    rules = {rule.control: rule for rule in all_rules()}
     for f in report.findings:
         rules.setdefault(f.rule.control, f.rule)
     ranked = sorted(counts, key=lambda control: (-counts[control], order.get(control, len(order)), control))
@@ -127,7 +127,7 @@ def _fingerprint(rule: Rule, path: str, resource: str) -> str:
 def format_sarif(report: Report) -> str:
     import json
 
-    index = {rule.control: position for position, rule in enumerate(RULES)}
+    index = {rule.control: position for position, rule in enumerate(all_rules())}
     results = [
         {
             "ruleId": f.rule.control,
@@ -168,7 +168,7 @@ def format_sarif(report: Report) -> str:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_sarif_rule(rule) for rule in RULES],
+                        "rules": [_sarif_rule(rule) for rule in all_rules()],
                     }
                 },
                 "invocations": [

@@ -113,6 +113,8 @@ class Rule(FrozenRecord):
         "remedy",
         "reason",
         "category",
+        "code",
+        "help",
     )
     number: Final[int]
     resource_kind: Final[str]
@@ -140,6 +142,8 @@ class Rule(FrozenRecord):
     remedy: Final[str]
     reason: Final[str]
     category: Final[str]
+    code: Final[str]
+    help: Final[str]
 
     def __init__(
         self,
@@ -170,6 +174,9 @@ class Rule(FrozenRecord):
         remedy: str = "",  # what to set when it is not one value: "a KMS key"
         reason: str = "",  # why it matters (the rationale, before what a change replaces)
         category: str = ENCRYPTION,  # Checkov's category
+        # not a Security Hub control (a configuration diagnostic): its own id, and where its help is
+        code: str = "",
+        help: str = "",
     ) -> None:
         self.number = number
         self.resource_kind = resource_kind
@@ -197,18 +204,21 @@ class Rule(FrozenRecord):
         self.remedy = remedy
         self.reason = reason or _TRAFFIC_RATIONALE
         self.category = category
+        self.code = code
+        self.help = help
 
     @property
     def control(self) -> str:
-        return f"SageMaker.{self.number}"
+        """The id the CLI reports: the Security Hub control, or a configuration diagnostic's own code."""
+        return self.code or f"SageMaker.{self.number}"
 
     @property
     def cfn_lint_id(self) -> str:
-        return f"E95{self.number:02d}"
+        return "" if self.code else f"E95{self.number:02d}"
 
     @property
     def checkov_id(self) -> str:
-        return f"CKV_SAGEMAKER_{self.number}"
+        return f"CKV_{self.code.replace('-', '_')}" if self.code else f"CKV_SAGEMAKER_{self.number}"
 
     @property
     def title(self) -> str:
@@ -265,7 +275,7 @@ class Rule(FrozenRecord):
 
     @property
     def help_url(self) -> str:
-        return SECURITY_HUB_URL.format(number=self.number)
+        return self.help or SECURITY_HUB_URL.format(number=self.number)
 
     @property
     def config_rule_url(self) -> str:
@@ -273,7 +283,7 @@ class Rule(FrozenRecord):
 
     @property
     def doc_page(self) -> str:
-        return f"docs/rules/sagemaker-{self.number}.md"
+        return f"docs/rules/{self.code.lower()}.md" if self.code else f"docs/rules/sagemaker-{self.number}.md"
 
     def tf_path(self, path: tuple[str, ...], resource_type: str = "") -> tuple[str, ...]:
         """A CloudFormation property path in Terraform's spelling for ``resource_type`` (hashicorp/aws
@@ -649,6 +659,30 @@ RULES: tuple[Rule, ...] = (
                "sagemaker-model-quality-job-definition-isolation", severity="high"),
 )
 
+# Configuration diagnostics: not Security Hub controls, but what stops a control from being judged at all.
+UNKNOWN_TYPE = Rule(
+    number=0,
+    resource_kind="resource",
+    cfn_types=(),
+    tf_types=tuple(sorted(name for rule in RULES for name in rule.nonexistent_tf_types)),
+    count_path=(),
+    flag_path=(),
+    multi_instance_only=False,
+    config_rule="",
+    resource_noun="resource",
+    severity="high",
+    hub_title="Terraform resource types that the hashicorp/aws provider does not have",
+    problem="uses a resource type hashicorp/aws does not have",
+    setting="an existing resource type",
+    remedy="the hashicorp/awscc type",
+    reason=("Terraform rejects a configuration that names a resource type its provider does not have, so "
+            "nothing of it deploys, and a control on that resource cannot be judged until it is fixed."),
+    category=GENERAL_SECURITY,
+    code="SIL001",
+    help="https://registry.terraform.io/providers/hashicorp/awscc/latest/docs",
+)
+CONFIGURATION_RULES: tuple[Rule, ...] = (UNKNOWN_TYPE,)
+
 RULES_BY_CONTROL: dict[str, Rule] = {}
 # resource type -> the rules that judge it, in table order
 RULES_BY_CFN_TYPE: dict[str, tuple[Rule, ...]] = {}
@@ -674,18 +708,19 @@ def index(rules: tuple[Rule, ...]) -> None:
 index(RULES)
 
 
+def all_rules() -> tuple[Rule, ...]:
+    """The controls and the configuration diagnostics: what ``--select`` and the outputs' rule lists know."""
+    return RULES + CONFIGURATION_RULES
+
+
 def find_rule(name: str) -> Rule | None:
     """Look a rule up by any of its ids: ``SageMaker.15``, ``sagemaker-15``, ``E9515``, ``CKV_SAGEMAKER_15``."""
     key = name.strip().lower().replace("_", "-")
-    for rule in RULES:
-        aliases = {
-            rule.control.lower(),
-            f"sagemaker-{rule.number}",
-            f"sagemaker{rule.number}",
-            rule.cfn_lint_id.lower(),
-            rule.checkov_id.lower().replace("_", "-"),
-        }
-        if key in aliases:
+    for rule in all_rules():
+        aliases = {rule.control.lower().replace("_", "-"), rule.checkov_id.lower().replace("_", "-")}
+        if not rule.code:
+            aliases |= {f"sagemaker-{rule.number}", f"sagemaker{rule.number}", rule.cfn_lint_id.lower()}
+        if key and key in aliases:
             return rule
     return None
 
@@ -700,9 +735,9 @@ def match_rules(name: str) -> tuple[Rule, ...]:
         return (exact,)
     key = name.strip().lower().replace("_", "-")
     if key == "all":
-        return RULES
+        return all_rules()
     if len(key) < 2:
         return ()
-    return tuple(rule for rule in RULES if any(
-        spelling.lower().replace("_", "-").startswith(key)
+    return tuple(rule for rule in all_rules() if any(
+        spelling and spelling.lower().replace("_", "-").startswith(key)
         for spelling in (rule.control, rule.cfn_lint_id, rule.checkov_id)))

@@ -328,7 +328,8 @@ def parse_text(path: str, text: str, deployments: list | None = None) -> list[Su
 
 
 def _selected(rule: Rule, options: Options) -> bool:
-    if options.select is not None and rule.control not in options.select:
+    # a configuration diagnostic (a type Terraform rejects) stands whatever controls are selected, unless ignored
+    if options.select is not None and rule.control not in options.select and not rule.code:
         return False
     return rule.control not in options.ignore
 

@@ -66,7 +66,7 @@ from .hcl2_shapes import (
     hcl2_problem,
     normalise_checkov_conf,
 )
-from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, Rule, find_rule
+from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, UNKNOWN_TYPE, Rule, find_rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing and json are start-up costs a .tf scan does without
@@ -688,12 +688,13 @@ def _attribute_position(lines: list[str], first: int, last: int, key: str, json_
     return None
 
 
-def _unsupported(rule: Rule, resource_type: str, address: str, flag_is_set: bool) -> str:
-    flag = ".".join(rule.tf_path(rule.flag_path))
-    then = f" (keeping `{flag}` {rule.wanted})" if flag_is_set else f" and set `{flag}` to {rule.wanted}"
+def _unsupported(control: Rule, resource_type: str, address: str, flag_is_set: bool) -> str:
+    flag = ".".join(control.tf_path(control.scope + control.flag_path))
+    then = f", keeping `{flag}` set to {control.wanted}" if flag_is_set else f", and set `{flag}` to {control.wanted}"
     return (
-        f"`{resource_type}` does not exist in the hashicorp/aws provider, so Terraform rejects `{address}`: "
-        f"define the {rule.resource_kind} with `{rule.tf_types[0]}` (hashicorp/awscc){then}."
+        f"`{resource_type}` does not exist in the hashicorp/aws provider, so Terraform rejects `{address}` and "
+        f"{control.control} cannot be judged: define the {control.resource_kind} with `{control.tf_types[0]}` "
+        f"(hashicorp/awscc){then}."
     )
 
 
@@ -787,10 +788,11 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if lines:
         subject.suppressions = _suppressions(lines, line, end_line, json_text)
     if resource_type in NONEXISTENT_TF_TYPES:
-        flag_path = rule.tf_path(rule.scope) + rule.tf_path(rule.flag_path)
+        control = NONEXISTENT_TF_TYPES[resource_type]  # the control the user meant to have judged
+        flag_path = control.tf_path(control.scope) + control.tf_path(control.flag_path)
         flag_is_set = isinstance(attributes, dict) and all(
-            complies(rule, value, terraform=True) for _, value in _walk(attributes, flag_path, "flag", context))
-        subject.unsupported = _unsupported(rule, resource_type, address, flag_is_set)
+            complies(control, value, terraform=True) for _, value in _walk(attributes, flag_path, "flag", context))
+        subject.unsupported = _unsupported(control, resource_type, address, flag_is_set)
         return subject
     if not isinstance(attributes, dict):
         unreadable = Value.unknown(f"the resource body, written as {_kind(attributes)}")
@@ -874,9 +876,8 @@ def _recorded_position(attributes: dict, path: tuple, index: LineIndex,
 def monitored_rules(resource_type: str) -> tuple[Rule, ...]:
     """The rules that judge a resource type; a hashicorp/aws type that does not exist has one, which
     reports it (a configuration error, said once)."""
-    unsupported = NONEXISTENT_TF_TYPES.get(resource_type)
-    if unsupported is not None:
-        return (unsupported,)
+    if resource_type in NONEXISTENT_TF_TYPES:
+        return (UNKNOWN_TYPE,)
     return RULES_BY_TF_TYPE.get(resource_type, ())
 
 
