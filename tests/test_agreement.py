@@ -30,7 +30,7 @@ from hypothesis import strategies as st  # noqa: E402
 from test_properties import ShortDumper, short_form, templates  # noqa: E402
 
 from sagemaker_iac_lint.checkov_support import checkov_dir  # noqa: E402
-from sagemaker_iac_lint.rules import PRESENT, RULES, RULES_BY_CFN_TYPE, Rule, find_rule  # noqa: E402
+from sagemaker_iac_lint.rules import PRESENT, RULES, RULES_BY_CFN_TYPE, Rule, all_rules, find_rule  # noqa: E402
 
 TEMPLATES_PER_RUN = int(os.environ.get("AGREEMENT_FILES_PER_RUN", "20"))  # more for a longer hunt
 HAS_CFN_LINT = importlib.util.find_spec("cfnlint") is not None
@@ -93,7 +93,7 @@ def cfn_lint(files: list[Path], strict: bool) -> set[tuple[str, str]]:
 def checkov(folder: Path, strict: bool, framework: str = "cloudformation") -> set[tuple[str, str, str]]:
     """(folder, control, resource) of every failed check of ours: a logical ID, or a Terraform address."""
     command = [str(BIN / "checkov"), "-d", str(folder), "--framework", framework, "--output", "json",
-               "--external-checks-dir", checkov_dir(), "--check", ",".join(r.checkov_id for r in RULES),
+               "--external-checks-dir", checkov_dir(), "--check", ",".join(r.checkov_id for r in all_rules()),
                "--skip-download", "--compact", "--quiet"]
     env = dict(CLEAN_ENV, SAGEMAKER_IAC_LINT_STRICT="1" if strict else "0", LOG_LEVEL="WARNING")
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)

@@ -39,7 +39,7 @@ from sagemaker_iac_lint.checkov_support import (  # noqa: E402
     judge_entity,
     strict_mode,
 )
-from sagemaker_iac_lint.rules import PRESENT, RULES, RULES_BY_CONTROL, find_rule  # noqa: E402
+from sagemaker_iac_lint.rules import PRESENT, RULES, RULES_BY_CONTROL, all_rules, find_rule  # noqa: E402
 
 pytestmark = pytest.mark.checkov
 
@@ -49,7 +49,7 @@ BIN = Path(sys.executable).parent
 CHECKOV = [str(BIN / "checkov")] if (BIN / "checkov").exists() else [sys.executable, "-m", "checkov.main"]
 FRAMEWORKS = {"cloudformation": "cloudformation", "terraform": "terraform",
               "terraform_json": "terraform_json", "tfplan": "terraform_plan"}
-OUR_IDS = ",".join(rule.checkov_id for rule in RULES)
+OUR_IDS = ",".join(rule.checkov_id for rule in all_rules())
 TIMEOUT = 600
 
 # --- what Checkov cannot show our checks (engine limits, docs/engines-checkov.md) ---------------
@@ -372,12 +372,12 @@ def test_checks_load_from_the_table_once_per_id() -> None:
     for _ in range(2):  # Checkov loads the folder once per framework
         cfn_registry.load_external_checks(checkov_dir())
         resource_registry.load_external_checks(checkov_dir())
-    for rule in RULES:
+    for rule in all_rules():
         cfn = cfn_registry.get_check_by_id(rule.checkov_id)
         tf = resource_registry.get_check_by_id(rule.checkov_id)
-        assert list(cfn.supported_resources) == list(rule.cfn_types)
-        assert list(tf.supported_resources) == list(rule.tf_types + rule.nonexistent_tf_types)
-        for check in (cfn, tf):
+        assert list(cfn.supported_resources) == list(rule.cfn_types) if rule.cfn_types else cfn is None
+        assert list(tf.supported_resources) == list(rule.tf_types)
+        for check in (cfn, tf) if cfn is not None else (tf,):
             assert (check.name, check.guideline) == (rule.title, rule.help_url)
             assert check.severity is Severities[rule.severity.upper()]
             assert check.categories == [CheckCategories[rule.category]]
@@ -415,8 +415,10 @@ def test_each_type_gets_the_checks_of_the_rules_that_judge_it() -> None:
     cfn_registry.load_external_checks(checkov_dir())
     resource_registry.load_external_checks(checkov_dir())
 
+    ids = {rule.checkov_id for rule in all_rules()}
+
     def ours(registry, resource_type: str) -> set[str]:
-        return {c.id for c in registry.checks.get(resource_type, []) if c.id.startswith("CKV_SAGEMAKER_")}
+        return {c.id for c in registry.checks.get(resource_type, []) if c.id in ids}
 
     for resource_type, rules in RULES_BY_CFN_TYPE.items():
         assert ours(cfn_registry, resource_type) == {rule.checkov_id for rule in rules}, resource_type

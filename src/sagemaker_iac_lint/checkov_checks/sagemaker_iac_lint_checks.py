@@ -34,7 +34,7 @@ from sagemaker_iac_lint.checkov_support import (
     judge_entity,
     spare_checkless_document_runners,
 )
-from sagemaker_iac_lint.rules import RULES, Rule
+from sagemaker_iac_lint.rules import CONFIGURATION_RULES, RULES, Rule
 
 try:  # Checkov's own `.tf` loader (bc-python-hcl2): the plugin reads `.tf` through it, never through hcl2
     from checkov.terraform.parser_utils import load_or_die_quietly as _checkov_load_hcl
@@ -106,15 +106,15 @@ class TerraformCheck(_RuleCheck, TerraformResourceCheck):
     terraform = True
 
     def __init__(self, rule: Rule) -> None:
-        types = list(rule.tf_types) + list(rule.nonexistent_tf_types)
-        super().__init__(supported_resources=types, **self._describe(rule))
+        # a hashicorp/aws type that does not exist is not a control's: SIL001 reports it, once
+        super().__init__(supported_resources=list(rule.tf_types), **self._describe(rule))
         self.severity = get_severity(rule.severity)
 
 
-for _rule in RULES:
-    if cfn_registry.get_check_by_id(_rule.checkov_id) is None:
+for _rule in RULES + CONFIGURATION_RULES:  # the controls, then the configuration diagnostics (CKV_SIL001)
+    if _rule.cfn_types and cfn_registry.get_check_by_id(_rule.checkov_id) is None:
         CloudFormationCheck(_rule)
-    if resource_registry.get_check_by_id(_rule.checkov_id) is None:
+    if _rule.tf_types and resource_registry.get_check_by_id(_rule.checkov_id) is None:
         TerraformCheck(_rule)
 
 # Checkov runs its `yaml` and `json` frameworks only because an external folder was given, and they
