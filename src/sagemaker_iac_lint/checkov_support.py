@@ -28,6 +28,7 @@ Nothing here imports Checkov: the check classes live in ``checkov_checks/``.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections import OrderedDict, deque
@@ -86,15 +87,23 @@ class Outcome:
     message: str = ""  # FAILED: the finding's message; SKIPPED: the suppression's reason
 
 
-def outcome(subject: Subject, strict: bool) -> Outcome:
-    """The CLI's verdict on one subject, its own suppressions included, as a Checkov result."""
-    from .scan import Options, findings_for, suppression_reason
+def outcome(subjects: list[Subject], strict: bool) -> Outcome:
+    """The CLI's verdict on one resource for one rule, its own suppressions included, as a Checkov result.
 
-    findings = findings_for(subject.name, [subject], Options(strict=strict))
-    if findings:
-        return Outcome(FAILED, findings[0].message)
-    if judge(subject, strict) is not None:  # a finding hidden by a suppression that gives a reason
-        return Outcome(SKIPPED, suppression_reason(subject) or "")
+    Each subject is judged once. A resource has one subject per deployment (a template with a samconfig
+    beside it is judged once per environment); Checkov takes one result per resource and check, so the
+    first deployment that fails decides, and the resource passes only when every deployment passes.
+    """
+    from .scan import reported_message, suppression_reason
+
+    for subject in subjects:
+        verdict = judge(subject, strict)
+        if verdict is None:
+            continue
+        message = reported_message(subject, verdict)
+        if message is None:  # a finding hidden by a suppression that gives a reason
+            return Outcome(SKIPPED, suppression_reason(subject) or "")
+        return Outcome(FAILED, message)
     return Outcome(PASSED)
 
 
@@ -111,8 +120,8 @@ def internal_error(rule: Rule, name: str, error: BaseException) -> Outcome:
 def judge_entity(rule: Rule, entity: Entity, terraform: bool, strict: bool | None = None) -> Outcome:
     """The whole adapter: Checkov's view of one resource in, a Checkov result out. Never raises."""
     try:
-        subject = terraform_subject(rule, entity) if terraform else cloudformation_subject(rule, entity)
-        return outcome(subject, strict_mode() if strict is None else strict)
+        subjects = terraform_subjects(rule, entity) if terraform else cloudformation_subjects(rule, entity)
+        return outcome(subjects, strict_mode() if strict is None else strict)
     except Exception as error:  # noqa: BLE001 - see internal_error
         return internal_error(rule, entity.name, error)
 
@@ -212,30 +221,28 @@ def _cached(kind: str, path: str, read: Callable[[str], Any]) -> Any:
     return found
 
 
-def _subjects_by_name(path: str) -> dict[str, Subject]:
-    """Each resource's subject; where a template is judged once per deployment (a samconfig beside
-    it), the first deployment that fails it, as Checkov takes one result per resource."""
+def _subjects_by_key(path: str) -> dict[tuple[str, str], list[Subject]]:
+    """The file's subjects by (resource name, control): one per deployment, in the reader's order.
+    Nothing is judged here: ``outcome`` judges each subject once, when its check runs."""
     from .scan import read_file
 
-    found: dict[str, Subject] = {}
-    strict = strict_mode()
+    found: dict[tuple[str, str], list[Subject]] = {}
     for subject in read_file(path):
-        kept = found.get(subject.name)
-        if kept is None or (judge(kept, strict) is None and judge(subject, strict) is not None):
-            found[subject.name] = subject
+        found.setdefault((subject.name, subject.rule.control), []).append(subject)
     return found
 
 
-def _original(path: str, name: str, resource_type: str, line: object = None) -> Subject | None:
-    """The subject our own reader makes of resource ``name`` in ``path`` (not `.tf`), if it is there."""
+def _original(path: str, rule: Rule, name: str, resource_type: str, line: object = None) -> list[Subject]:
+    """The subjects our own reader makes of resource ``name`` in ``path`` (not `.tf`) for ``rule``, if
+    it is there: one per deployment."""
     if not path or path.lower().endswith(".tf"):
-        return None
-    subject = (_cached("subjects", path, _subjects_by_name) or {}).get(name)
-    if subject is None or subject.resource_type != resource_type:
-        return None
-    if isinstance(line, int) and line != subject.line:
-        return None  # another file at the same relative path
-    return subject
+        return []
+    subjects = (_cached("subjects", path, _subjects_by_key) or {}).get((name, rule.control), [])
+    if not subjects or subjects[0].resource_type != resource_type:
+        return []
+    if isinstance(line, int) and line != subjects[0].line:
+        return []  # another file at the same relative path
+    return subjects
 
 
 def _from_working_directory(scanned_file: str) -> str:
@@ -262,42 +269,44 @@ def _cfn_file(conf: dict) -> str:
     return ""
 
 
-def cloudformation_subject(rule: Rule, entity: Entity) -> Subject:
+def cloudformation_subjects(rule: Rule, entity: Entity) -> list[Subject]:
+    """The resource for ``rule`` as the CLI reads it from the original template, else Checkov's copy."""
     from . import cfn
 
-    found = _original(_cfn_file(entity.conf), entity.name, entity.resource_type)
-    if found is not None and found.rule is rule:
+    found = _original(_cfn_file(entity.conf), rule, entity.name, entity.resource_type)
+    if found:
         return found
     template = cfn.Template({"Resources": {entity.name: entity.conf}})
     subject = cfn.subject_for(template, rule, entity.name, entity.conf)
     subject.notes.append(_RENDERED_NOTE)
-    return subject
+    return [subject]
 
 
 # --- Terraform ------------------------------------------------------------------------------------
 
 
-def terraform_subject(rule: Rule, entity: Entity) -> Subject:
+def terraform_subjects(rule: Rule, entity: Entity) -> list[Subject]:
+    """The resource for ``rule`` as the CLI reads it from the original file, else Checkov's copy."""
     conf = entity.conf
     files = conf.get("__file__")
     if isinstance(files, list):  # plan JSON: Checkov wraps even its own metadata
         address = str(conf.get("__address__") or f"{entity.resource_type}.{entity.name}")
-        found = _original(str(files[0]) if files else "", address, entity.resource_type)
-        return found or _rendered(rule, entity, address, plan=True)
+        found = _original(str(files[0]) if files else "", rule, address, entity.resource_type)
+        return found or [_rendered(rule, entity, address, plan=True)]
     if "__address__" in conf and "__start_line__" in conf:  # `.tf`
         address = str(conf["__address__"])
-        return _tf_original(rule, entity, address) or _rendered(rule, entity, address, plan=False)
+        return [_tf_original(rule, entity, address) or _rendered(rule, entity, address, plan=False)]
     address = f"{entity.resource_type}.{entity.name}"  # `.tf.json`, which Checkov reports as resource.<name>
     path = _from_working_directory(entity.scanned_file)
-    found = _original(path, address, entity.resource_type, conf.get("__startline__"))
-    if found is not None:
+    found = _original(path, rule, address, entity.resource_type, conf.get("__startline__"))
+    if found:
         return found
     # Nothing in a `.tf.json` conf is rendered: judged as written, variables and locals unresolved.
     from . import terraform
 
     line = _int(conf.get("__startline__"), 1)
     attributes = terraform.normalise_checkov_conf(conf)
-    return terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, terraform.TfContext())
+    return [terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, terraform.TfContext())]
 
 
 def _tf_original(rule: Rule, entity: Entity, address: str) -> Subject | None:
@@ -354,12 +363,14 @@ def _rendered(rule: Rule, entity: Entity, address: str, plan: bool) -> Subject:
     from . import terraform
 
     attributes = terraform.normalise_checkov_conf(entity.conf)
-    for path in _paths(rule):
-        leaf = _get(attributes, path)
-        if plan and leaf == _CHECKOV_AFTER_APPLY:
-            _set(attributes, path, terraform.AFTER_APPLY)
-        elif not plan and isinstance(leaf, str) and not isinstance(leaf, terraform.Expr) and not _plain_literal(leaf):
-            _set(attributes, path, terraform.Expr(leaf))  # Checkov leaves an unresolved `${var.x}` as `var.x`
+    skip = rule.tf_path(rule.skip_element, entity.resource_type)
+    for path in _paths(rule, entity.resource_type):
+        for holder, key, _ in _reach(attributes, path, (), skip):
+            leaf = holder.get(key) if holder is not None else None
+            if plan and leaf == _CHECKOV_AFTER_APPLY:
+                holder[key] = terraform.AFTER_APPLY  # type: ignore[index]
+            elif not plan and isinstance(leaf, str) and not isinstance(leaf, terraform.Expr) and _unresolved(leaf):
+                holder[key] = terraform.Expr(leaf)  # type: ignore[index]  # Checkov leaves `${var.x}` as `var.x`
     conf = entity.conf
     line = _int(conf.get("__start_line__"), _int(conf.get("start_line"), 1))
     subject = terraform.subject_from_attributes(rule, address, entity.resource_type, attributes, line, terraform.TfContext())
@@ -369,52 +380,100 @@ def _rendered(rule: Rule, entity: Entity, address: str, plan: bool) -> Subject:
 
 # --- small helpers --------------------------------------------------------------------------------
 
-_MISSING = object()
+EACH = "[]"  # in a path: every element of the list before it
 
 
-def _paths(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    scope = rule.tf_path(rule.scope)
-    return scope + rule.tf_path(rule.count_path), scope + rule.tf_path(rule.flag_path)
+def _paths(rule: Rule, resource_type: str = "", terraform: bool = True) -> list[tuple[str, ...]]:
+    """What ``rule`` reads, in the language's spelling (hashicorp/aws names for ``resource_type``): the
+    judged property (``scope`` + ``flag_path``, else + ``count_path``; both for a count-aware flag),
+    through every element of the ``each`` list (``EACH``), then each ``applies`` condition's property."""
+
+    def spell(path: tuple[str, ...]) -> tuple[str, ...]:
+        return rule.tf_path(path, resource_type) if terraform else path
+
+    paths: list[tuple[str, ...]] = []
+    judged = [path for path in (rule.count_path, rule.flag_path) if path]
+    for path in judged:
+        if rule.each:
+            paths.append(spell(rule.scope + rule.each) + (EACH,) + spell(path))
+        else:
+            paths.append(spell(rule.scope + path))
+    if not judged and rule.scope:
+        paths.append(spell(rule.scope))
+    paths += [spell(condition.path) for condition in rule.applies]
+    return paths
 
 
-def _body(node: object) -> dict | None:
-    if isinstance(node, dict):
-        return node
-    if isinstance(node, list) and len(node) == 1 and isinstance(node[0], dict):
-        return node[0]
-    return None
-
-
-def _get(node: object, path: tuple[str, ...]) -> object:
-    for key in path:
-        body = _body(node)
-        if body is None or key not in body:
-            return _MISSING
-        node = body[key]
-    return node
-
-
-def _set(node: object, path: tuple[str, ...], value: object) -> None:
-    for key in path[:-1]:
-        body = _body(node)
-        if body is None or key not in body:
+def _reach(node: object, path: tuple[str, ...], at: tuple[str, ...],
+           skip: tuple[str, ...]) -> Iterator[tuple[dict | None, str, tuple[str, ...]]]:
+    """(holder, key, where) for every place ``path`` leads to in Checkov's conf or its normalised shape:
+    ``holder[key]`` is the value (``holder`` None where the path stops early), ``where`` the steps taken
+    in Checkov's own key syntax (``network_config/[0]/enable_...``, ``production_variants/[1]/...``).
+    A one-element list before a key is Checkov's wrapping (or one block) and is stepped into; an
+    ``EACH`` step goes through every element, leaving out those with a ``skip`` key (reported as
+    ``where`` that key, since it was read)."""
+    step, rest = path[0], path[1:]
+    if step == EACH:
+        items = node
+        while isinstance(items, list) and len(items) == 1 and isinstance(items[0], list):  # awscc: [[...]]
+            items, at = items[0], at + ("[0]",)
+        if not isinstance(items, list) or not items:
+            yield None, "", at
             return
-        node = body[key]
-    body = _body(node)
-    if body is not None and path and path[-1] in body:
-        body[path[-1]] = value
+        for index, item in enumerate(items):
+            here = at + (f"[{index}]",)
+            skipped = [key for key in skip if isinstance(item, dict) and item.get(key) not in (None, [])]
+            if skipped:
+                yield None, "", here + (skipped[0],)
+            elif rest:
+                yield from _reach(item, rest, here, skip)
+        return
+    while isinstance(node, list) and len(node) == 1:  # Checkov's wrapping, or a single block
+        node, at = node[0], at + ("[0]",)
+    if not isinstance(node, dict) or step not in node:
+        missing = rest[:rest.index(EACH)] if EACH in rest else rest
+        yield None, "", at + (step,) + missing
+        return
+    if not rest:
+        yield node, step, at + (step,)
+        return
+    yield from _reach(node[step], rest, at + (step,), skip)
 
 
-def _plain_literal(text: str) -> bool:
-    """A string that Checkov could have rendered from a literal: a number or a boolean."""
+def evaluated_keys(rule: Rule, conf: object, resource_type: str, terraform: bool) -> list[str]:
+    """Checkov's ``evaluated_keys`` for one resource: where, in ``conf``, each property ``rule`` reads
+    is (one key per element of an ``each`` list), or would be when it is not written."""
+    prefix: tuple[str, ...] = () if terraform else ("Properties",)
+    skip = rule.tf_path(rule.skip_element, resource_type) if terraform else rule.skip_element
+    keys: list[str] = []
+    for path in _paths(rule, resource_type, terraform):
+        try:
+            for _, _, where in _reach(conf, prefix + path, (), skip):
+                key = "/".join(where)
+                if key and key not in keys:
+                    keys.append(key)
+        except RecursionError:  # pragma: no cover - a conf Checkov itself could not have built
+            keys.append("/".join(prefix + path))
+    return keys
+
+
+_REFERENCE = re.compile(r"^\s*(var|local|module|data|each|count|self|path|terraform)\.|^\s*[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_]")
+_OPERATORS = frozenset("?()=&|!<>{}[]")
+
+
+def _unresolved(text: str) -> bool:
+    """A string Checkov left unrendered (``var.x``, ``aws_kms_key.k.arn``, ``var.p ? 1 : x``), as opposed
+    to a literal it could have rendered (``4``, ``true``, ``Disabled``, an ARN or a key id)."""
     stripped = text.strip()
     if stripped.lower() in ("true", "false"):
-        return True
+        return False
     try:
         float(stripped)
     except ValueError:
+        pass
+    else:
         return False
-    return True
+    return "${" in stripped or bool(_REFERENCE.match(stripped)) or any(char in _OPERATORS for char in stripped)
 
 
 def _int(value: object, fallback: int) -> int:

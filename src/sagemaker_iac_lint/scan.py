@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the core is imported when a file is judged: most runs judge
     from typing import Final
 
     from .cfn import Deployment
-    from .core import Subject
+    from .core import Subject, Verdict
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
@@ -343,6 +343,17 @@ def suppression_reason(subject: Subject) -> str | None:
     return None
 
 
+def reported_message(subject: Subject, verdict: Verdict) -> str | None:
+    """A failing verdict's message as reported, or None when a suppression that gives a reason hides it.
+    A suppression without a reason is not applied, and the message says so."""
+    reason = suppression_reason(subject)
+    if reason:
+        return None
+    if reason == "":
+        return verdict.message + " (A suppression for this rule is present but gives no reason, so it is not applied.)"
+    return verdict.message
+
+
 def findings_for(path: str, subjects: list[Subject], options: Options) -> list[Finding]:
     from .core import judge
 
@@ -351,14 +362,9 @@ def findings_for(path: str, subjects: list[Subject], options: Options) -> list[F
         if not _selected(subject.rule, options):
             continue
         verdict = judge(subject, strict=options.strict)
-        if verdict is None:
+        message = reported_message(subject, verdict) if verdict is not None else None
+        if verdict is None or message is None:
             continue
-        reason = suppression_reason(subject)
-        message = verdict.message
-        if reason:
-            continue
-        if reason == "":
-            message += " (A suppression for this rule is present but gives no reason, so it is not applied.)"
         findings.append(
             Finding(
                 rule=subject.rule,

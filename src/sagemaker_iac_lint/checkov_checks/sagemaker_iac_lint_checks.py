@@ -26,8 +26,15 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 from checkov.terraform.checks.resource.registry import resource_registry
 
-from sagemaker_iac_lint.checkov_support import FAILED, SKIPPED, Entity, judge_entity, spare_checkless_document_runners
-from sagemaker_iac_lint.rules import RULES, Rule
+from sagemaker_iac_lint.checkov_support import (
+    FAILED,
+    SKIPPED,
+    Entity,
+    evaluated_keys,
+    judge_entity,
+    spare_checkless_document_runners,
+)
+from sagemaker_iac_lint.rules import CONFIGURATION_RULES, RULES, Rule
 
 try:  # Checkov's own `.tf` loader (bc-python-hcl2): the plugin reads `.tf` through it, never through hcl2
     from checkov.terraform.parser_utils import load_or_die_quietly as _checkov_load_hcl
@@ -54,7 +61,7 @@ class _RuleCheck:
         return {
             "name": rule.title,
             "id": rule.checkov_id,
-            "categories": [CheckCategories.ENCRYPTION],
+            "categories": [CheckCategories[rule.category]],
             "guideline": rule.help_url,
         }
 
@@ -75,7 +82,10 @@ class _RuleCheck:
         graph = getattr(self, "graph", None)
         entity = Entity(conf, name, entity_type, scanned_file, graph, _load_hcl if self.terraform else None)
         outcome = judge_entity(self.rule, entity, terraform=self.terraform)
-        self.evaluated_keys = self._keys()
+        try:
+            self.evaluated_keys = evaluated_keys(self.rule, conf, entity_type, self.terraform)
+        except Exception:  # noqa: BLE001 - where the keys are is for the report: never worth a raise
+            self.evaluated_keys = []
         if outcome.result == FAILED:
             self.details = [outcome.message]
         elif outcome.result == SKIPPED:
@@ -84,12 +94,6 @@ class _RuleCheck:
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         return self.scan_entity_conf(conf, self.entity_type)
-
-    def _keys(self) -> list[str]:
-        rule = self.rule
-        if self.terraform:
-            return ["/[0]/".join(rule.tf_path(rule.scope + path)) for path in (rule.count_path, rule.flag_path)]
-        return ["Properties/" + "/".join(rule.scope + path) for path in (rule.count_path, rule.flag_path)]
 
 
 class CloudFormationCheck(_RuleCheck, CloudFormationResourceCheck):
@@ -102,15 +106,15 @@ class TerraformCheck(_RuleCheck, TerraformResourceCheck):
     terraform = True
 
     def __init__(self, rule: Rule) -> None:
-        types = list(rule.tf_types) + list(rule.nonexistent_tf_types)
-        super().__init__(supported_resources=types, **self._describe(rule))
+        # a hashicorp/aws type that does not exist is not a control's: SIL001 reports it, once
+        super().__init__(supported_resources=list(rule.tf_types), **self._describe(rule))
         self.severity = get_severity(rule.severity)
 
 
-for _rule in RULES:
-    if cfn_registry.get_check_by_id(_rule.checkov_id) is None:
+for _rule in RULES + CONFIGURATION_RULES:  # the controls, then the configuration diagnostics (CKV_SIL001)
+    if _rule.cfn_types and cfn_registry.get_check_by_id(_rule.checkov_id) is None:
         CloudFormationCheck(_rule)
-    if resource_registry.get_check_by_id(_rule.checkov_id) is None:
+    if _rule.tf_types and resource_registry.get_check_by_id(_rule.checkov_id) is None:
         TerraformCheck(_rule)
 
 # Checkov runs its `yaml` and `json` frameworks only because an external folder was given, and they
