@@ -944,13 +944,16 @@ def _labelled(entries: object) -> Iterator[tuple[str, object]]:
 
 
 def tf_context(parsed: dict, shape: str, text: str) -> TfContext:
-    context = TfContext(text=text)
+    """The one-file context of a file python-hcl2 or Checkov's hcl2 parsed (``shape``): as ``_file_context``."""
+    variables: dict[str, dict] = {}
     for name, body in _labelled(parsed.get("variable", [])):
-        body = _hcl_body(body, shape) if isinstance(body, dict) else {}
-        context.variables[name] = body.get("default", NO_DEFAULT)
+        variables[name] = _hcl_body(body, shape) if isinstance(body, dict) else {}
+    locals_: dict = {}
     for body in parsed.get("locals", []) if isinstance(parsed.get("locals"), list) else []:
         if isinstance(body, dict):
-            context.locals.update(_hcl_body(body, shape))
+            locals_.update(_hcl_body(body, shape))
+    context = _variables_context(variables, locals_)
+    context.text, context.lines = text, text.splitlines()
     return context
 
 
@@ -1092,10 +1095,14 @@ def _from_hcl2(parsed: dict, shape: str, text: str, path: str) -> ParsedFile:
 
 def _file_context(parsed: ParsedFile) -> TfContext:
     """The context of one file read alone: its own variables' defaults and its own locals."""
+    return _variables_context(parsed.variables, parsed.locals)
+
+
+def _variables_context(variables: dict, locals_: dict) -> TfContext:
     from .tfmodule import validation_bound, validation_floor
 
     context = TfContext()
-    for name, body in parsed.variables.items():
+    for name, body in variables.items():
         default = body.get("default", NO_DEFAULT) if isinstance(body, dict) else NO_DEFAULT
         if isinstance(body, dict) and body.get("validation") is not None:
             # a count is read within what the validation allows, as in a module
@@ -1103,7 +1110,7 @@ def _file_context(parsed: ParsedFile) -> TfContext:
                                                validation_floor(name, body))
         else:
             context.variables[name] = default
-    context.locals.update(parsed.locals)
+    context.locals.update(locals_)
     return context
 
 
