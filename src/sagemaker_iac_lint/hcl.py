@@ -799,12 +799,12 @@ class LineIndex:
         return line, offset - self.starts[line - 1] + 1
 
 
-_INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
+INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
 
 
 def template_value(content: str, escaped: bool) -> object:
     """A string's content (between the quotes) as a literal ``str`` or an ``Expr``."""
-    if not _INTERPOLATION.search(content):
+    if not INTERPOLATION.search(content):
         return unescape(content) if escaped else content.replace("$${", "${").replace("%%{", "%{")
     if content.startswith("${") and closing(content, 1) == len(content) - 1:
         return Expr(content[2:-1].strip())  # "${x}" is the value of x itself

@@ -52,7 +52,7 @@ import re
 
 from .core import ALWAYS, Possibilities, Subject, Value, compatible, complies
 from .errors import ReadError
-from .hcl import _INTERPOLATION, Expr, LineIndex
+from .hcl import INTERPOLATION, Expr, LineIndex
 from .hcl import closing as _closing
 from .hcl import code_chars as _code_chars
 from .hcl import line_of as _line_of
@@ -269,7 +269,7 @@ def _literal(text: str) -> object:
         number = float(text)
         return int(number) if number.is_integer() and re.match(r"-?\d+\Z", text) else number
     string = _STRING.match(text)
-    if string and not _INTERPOLATION.search(string.group(1)):
+    if string and not INTERPOLATION.search(string.group(1)):
         return _unescape(string.group(1))
     return _NOT_LITERAL
 
@@ -698,14 +698,15 @@ def _unsupported(control: Rule, resource_type: str, address: str, flag_is_set: b
     )
 
 
-def _locate(attributes: dict, path: tuple[str, ...], block: Block | None, lines: list[str], line: int, end_line: int,
-            json_text: bool, track_from: int = 0) -> tuple[int, int] | None:
+def _locate(attributes: dict, path: tuple[str, ...], index: LineIndex | None, lines: list[str], line: int,
+            end_line: int, json_text: bool, track_from: int = 0) -> tuple[int, int] | None:
     """Where the judged key (else the block holding it) is written inside the resource; keys before
-    ``track_from`` (the rule's scope) are never pointed at, as in CloudFormation."""
+    ``track_from`` (the rule's scope) are never pointed at, as in CloudFormation. ``attributes`` carry the
+    native reader's positions where ``index`` is given; else the keys are looked for in the text."""
     position = None
-    tracked = tuple(key for index, key in enumerate(path) if index >= track_from)
-    if block is not None and block.index is not None:
-        position = _recorded_position(attributes, path, block.index, tracked)
+    tracked = tuple(key for number, key in enumerate(path) if number >= track_from)
+    if index is not None:
+        position = _recorded_position(attributes, path, index, tracked)
         if position is None and getattr(attributes, "spans", None) is not None:
             return None  # the native reader's positions say neither is written: the resource is pointed at
     if position is None and lines:
@@ -809,18 +810,21 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
         subject.scope = _walk(attributes, scope, "scope", context)
     subject.applies = [_walk(attributes, rule.tf_path(condition.path, resource_type), "flag", context)
                        for condition in rule.applies]
+    located, index = _positions(attributes, block, lines, line, end_line, json_text)
     if rule.each:
         judged = rule.tf_path(rule.flag_path or rule.count_path, resource_type)
-        position = _locate(attributes, rule.tf_path(rule.each, resource_type) + judged, block, lines, line, end_line,
-                           json_text)
-        listed = _locate(attributes, rule.tf_path(rule.each, resource_type), block, lines, line, end_line, json_text)
+        each = rule.tf_path(rule.each, resource_type)
+        position = _locate(located, each + judged, index, lines, line, end_line, json_text)
+        listed = _locate(located, each, index, lines, line, end_line, json_text)
+        written = {label: element for _, element, label, _ in _elements(rule, resource_type, located, context)} \
+            if located is not attributes else {}
         found: Possibilities = []
         for scenario, element, label, inner in _elements(rule, resource_type, attributes, context):
             if isinstance(element, Value):  # the list itself cannot be known: pointed at where it is written
                 found.append((scenario, element.at(*(listed or (line, column))).within(label)))
                 continue
             role = "flag" if rule.flag_path else count_role
-            where = _element_position(element, judged, block) or position or listed or (line, column)
+            where = _element_position(written.get(label, element), judged, index) or position or listed or (line, column)
             found += [(s, v.at(*where).within(label)) for s, v in _walk(element, judged, role, inner, scenario)]
         if rule.flag_path:
             subject.flag = found
@@ -832,23 +836,59 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     if rule.count_path:
         subject.count = _walk(attributes, count_path, count_role, context)
     if rule.flag_path:
-        flag_line, flag_column = _locate(attributes, flag_path, block, lines, line, end_line, json_text,
+        flag_line, flag_column = _locate(located, flag_path, index, lines, line, end_line, json_text,
                                          len(scope)) or (line, column)
         flags = _walk(attributes, flag_path, "flag", context)
         subject.flag = [(scenario, value.at(flag_line, flag_column)) for scenario, value in flags]
     return subject
 
 
-def _element_position(element: object, path: tuple, block: Block | None) -> tuple[int, int] | None:
+def _element_position(element: object, path: tuple, index: LineIndex | None) -> tuple[int, int] | None:
     """Where a list element's judged key is written, else the element's own block, from the native
     reader's positions (a repeated nested block knows where it starts); None without them."""
-    if block is None or block.index is None or not isinstance(element, dict):
+    if index is None or not isinstance(element, dict):
         return None
-    found = _recorded_position(element, path, block.index)
+    found = _recorded_position(element, path, index)
     if found is not None:
         return found
     start = getattr(element, "start", -1)
-    return block.index.position(start) if isinstance(start, int) and start >= 0 else None
+    return index.position(start) if isinstance(start, int) and start >= 0 else None
+
+
+class _BlockIndex(LineIndex):
+    """Positions in one resource block's text, as lines of the whole file (the block starts at ``first``)."""
+
+    __slots__ = ("first",)
+
+    def __init__(self, text: str, first: int) -> None:
+        super().__init__(text)
+        self.first = first
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line, column = super().position(offset)
+        return line + self.first - 1, column
+
+
+def _positions(attributes: dict, block: Block | None, lines: list[str], line: int, end_line: int,
+               json_text: bool) -> tuple[dict, LineIndex | None]:
+    """A body that knows where its keys are written, and the index to read those positions with: the
+    native reader's own; else (python-hcl2 read the file, since the native reader could not read all of
+    it) the native reader's reading of this one block's text, for positions only, when it can; else the
+    attributes as they are, located by a text search."""
+    if block is not None and block.index is not None:
+        return attributes, block.index
+    if json_text or not lines or end_line < line:
+        return attributes, None
+    from . import hcl
+
+    text = "\n".join(lines[line - 1:end_line]) + "\n"
+    try:
+        resources = hcl.parse(text).resources
+    except (hcl.HclError, RecursionError):
+        return attributes, None
+    if len(resources) != 1 or not isinstance(resources[0].body, dict):
+        return attributes, None
+    return resources[0].body, _BlockIndex(text, line)
 
 
 def _recorded_position(attributes: dict, path: tuple, index: LineIndex,
