@@ -147,7 +147,7 @@ def installed(runner: Runner) -> dict:
 
 
 LITERAL = "templates/sagemaker-15/literal.fail.yaml"
-PASSING = "templates/sagemaker-9/basic.pass.yaml"
+PASSING = "templates/sagemaker-11/isolated.pass.yaml"  # a data quality job definition that passes every rule
 
 
 def annotations(result: dict) -> list[str]:
@@ -167,7 +167,7 @@ def test_defaults_install_from_the_checkout_and_annotate(installed: dict, runner
     found = annotations(installed)
     expected = subprocess.run([*command(), "check", "--no-config", "--format", "github", LITERAL], cwd=runner.workspace,
                               capture_output=True, text=True, timeout=120).stdout.splitlines()
-    assert found == expected and len(found) == 3
+    assert found == expected and sum(",title=SageMaker.15 " in line for line in found) == 3
     assert all(line.startswith(f"::error file={LITERAL},line=") for line in found)
 
 
@@ -213,7 +213,7 @@ def test_strict_and_extra_args(installed: dict, runner: Runner) -> None:
     assert selected["failed"] is None and annotations(selected) == []
     text = runner.run_action({"paths": LITERAL, "format": "text", "extra-args": "--exit-zero"})
     assert text["failed"] is None and text["outputs"]["exit-code"] == "0"
-    assert len(text["stdout"]["Run sagemaker-iac-lint check"].splitlines()) == 3
+    assert sum(": SageMaker.15 " in line for line in text["stdout"]["Run sagemaker-iac-lint check"].splitlines()) == 3
 
 
 def test_bad_inputs_fail_with_an_error_annotation(installed: dict, runner: Runner) -> None:

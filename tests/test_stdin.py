@@ -68,32 +68,32 @@ def test_json_and_yaml_are_told_apart_without_a_name() -> None:
     as_json = json.dumps({"Resources": {"Job": {"Type": "AWS::SageMaker::ModelBiasJobDefinition", "Properties": {
         "JobResources": {"ClusterConfig": {"InstanceCount": 2}}}}}}, indent=1).encode()
     for data, line in ((JOB_YAML, 2), (as_json, 3)):
-        done = piped(data, "check", "--no-config", "-")
+        done = piped(data, "check", "--no-config", "--select", "SageMaker.15", "-")
         (shown,) = lines(done.stdout)
         assert done.returncode == 1 and shown.startswith(f"-:{line}:") and " SageMaker.15 " in shown
 
 
 def test_the_name_gives_the_kind_path_and_exclusion(tmp_path) -> None:
-    done = piped(JOB_YAML, "check", "--no-config", "--stdin-filename", "./infra/job.template")  # no `-`: stdin too
+    done = piped(JOB_YAML, "check", "--no-config", "--select", "SageMaker.15", "--stdin-filename", "./infra/job.template")  # no `-`: stdin too
     (shown,) = lines(done.stdout)
     assert done.returncode == 1 and shown.startswith("infra/job.template:2:3: SageMaker.15 ")
-    excluded = piped(JOB_YAML, "check", "--no-config", "--exclude", "infra/*", "-", "--stdin-filename", "infra/job.yaml")
+    excluded = piped(JOB_YAML, "check", "--no-config", "--select", "SageMaker.15", "--exclude", "infra/*", "-", "--stdin-filename", "infra/job.yaml")
     assert (excluded.returncode, excluded.stdout, excluded.stderr) == (0, b"", b"")
     suppressed = JOB_YAML.replace(b"    Properties:\n", b"    Metadata:\n      sagemaker-iac-lint:\n        ignore:\n"
                                   b"          - rule: SageMaker.15\n            reason: \"one node in practice\"\n"
                                   b"    Properties:\n")
-    quiet = piped(suppressed, "check", "--no-config", "-", "--stdin-filename", "job.yaml")
+    quiet = piped(suppressed, "check", "--no-config", "--select", "SageMaker.15", "-", "--stdin-filename", "job.yaml")
     assert (quiet.returncode, quiet.stdout) == (0, b""), quiet.stderr
 
 
 def test_a_report_file_may_lie_in_the_current_directory_but_not_on_the_named_file(tmp_path) -> None:
     """With stdin no directory is walked: --output in it is fine, onto the named file it is not."""
     (tmp_path / "old-report.json").write_text("[1]\n")  # a .json that is not one of our reports
-    done = piped(JOB_YAML, "check", "--no-config", "--format", "json", "-o", "old-report.json", "-", cwd=tmp_path)
+    done = piped(JOB_YAML, "check", "--no-config", "--select", "SageMaker.15", "--format", "json", "-o", "old-report.json", "-", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert len(json.loads((tmp_path / "old-report.json").read_text())["findings"]) == 1
     (tmp_path / "job.yaml").write_bytes(JOB_YAML)
-    refused = piped(JOB_YAML, "check", "--no-config", "-o", "job.yaml", "--stdin-filename", "job.yaml", cwd=tmp_path)
+    refused = piped(JOB_YAML, "check", "--no-config", "--select", "SageMaker.15", "-o", "job.yaml", "--stdin-filename", "job.yaml", cwd=tmp_path)
     assert refused.returncode == 2 and (tmp_path / "job.yaml").read_bytes() == JOB_YAML
     assert refused.stderr == b"sagemaker-iac-lint: error: --output job.yaml would overwrite the input job.yaml: " \
         b"write the report elsewhere\n"
@@ -143,7 +143,7 @@ def test_a_tf_file_is_a_one_file_module_in_the_named_directory(tmp_path) -> None
     (module / "other.tf").write_text(TF_JOB.replace('"job"', '"sibling"').replace("var.nodes", "3"))
     (module / "terraform.tfvars").write_text("nodes = 4\n")
     source = 'variable "nodes" { default = 1 }\n' + TF_JOB
-    done = piped(source.encode(), "check", "--no-config", "--format", "json", "-", "--stdin-filename", "infra/main.tf",
+    done = piped(source.encode(), "check", "--no-config", "--select", "SageMaker.15", "--format", "json", "-", "--stdin-filename", "infra/main.tf",
                  cwd=tmp_path)
     findings = json.loads(done.stdout)["findings"]
     assert done.returncode == 1, done.stderr
@@ -151,22 +151,22 @@ def test_a_tf_file_is_a_one_file_module_in_the_named_directory(tmp_path) -> None
         [("infra/main.tf", "awscc_sagemaker_model_bias_job_definition.job")]
     # the directory's terraform.tfvars is read, as Terraform reads it for this root module
     (module / "terraform.tfvars").write_text("nodes = [\n")
-    broken = piped(source.encode(), "check", "--no-config", "-", "--stdin-filename", "infra/main.tf", cwd=tmp_path)
+    broken = piped(source.encode(), "check", "--no-config", "--select", "SageMaker.15", "-", "--stdin-filename", "infra/main.tf", cwd=tmp_path)
     assert broken.returncode == 2 and len(lines(broken.stdout)) == 1
     assert lines(broken.stderr) and all(line.startswith("infra/terraform.tfvars: error: ") for line in lines(broken.stderr))
     (module / "terraform.tfvars").write_text("nodes = 4\n")
     # --var wins over the tfvars file, as for a file on disk; one node: nothing to report
-    assert piped(source.encode(), "check", "--no-config", "--var", "nodes=1", "-", "--stdin-filename",
+    assert piped(source.encode(), "check", "--no-config", "--select", "SageMaker.15", "--var", "nodes=1", "-", "--stdin-filename",
                  "infra/main.tf", cwd=tmp_path).returncode == 0
     # an empty .tf is no declarations, as Terraform reads it (a YAML template on stdin must hold something)
-    empty = piped(b"", "check", "--no-config", "-", "--stdin-filename", "infra/empty.tf", cwd=tmp_path)
+    empty = piped(b"", "check", "--no-config", "--select", "SageMaker.15", "-", "--stdin-filename", "infra/empty.tf", cwd=tmp_path)
     assert (empty.returncode, empty.stdout, empty.stderr) == (0, b"", b"")
     # the same module on disk, alone in its directory, reports the same
     alone = tmp_path / "alone"
     alone.mkdir()
     (alone / "main.tf").write_text(source)
     shutil.copy(module / "terraform.tfvars", alone / "terraform.tfvars")
-    from_file = json.loads(checked("check", "--no-config", "--format", "json", "alone/main.tf", cwd=tmp_path).stdout)
+    from_file = json.loads(checked("check", "--no-config", "--select", "SageMaker.15", "--format", "json", "alone/main.tf", cwd=tmp_path).stdout)
     assert [(f["line"], f["message"]) for f in from_file["findings"]] == [(f["line"], f["message"]) for f in findings]
 
 
