@@ -916,3 +916,31 @@ def test_a_finding_on_a_list_element_points_at_that_element(provider: str, texts
                                                            position: tuple[int, int]) -> None:
     _, line, column = verdicts_of(texts[provider], control)[name]
     assert (line, column) == position
+
+
+def test_an_instance_key_comparison_is_decided_and_an_input_comparison_stays_open(tmp_path: Path) -> None:
+    # count.index and each.key are known per instance; a variable may be given another value at apply
+    (tmp_path / "main.tf").write_text("""\
+variable "env" {
+  default = "dev"
+}
+resource "aws_sagemaker_notebook_instance" "nb" {
+  count       = 2
+  root_access = count.index == 0 ? "Disabled" : "Enabled"
+}
+resource "aws_sagemaker_notebook_instance" "fe" {
+  for_each    = { dev = 1, prod = 2 }
+  root_access = each.key == "prod" ? "Disabled" : "Enabled"
+}
+resource "awscc_sagemaker_model_bias_job_definition" "job" {
+  job_resources  = { cluster_config = { instance_count = var.env == "prod" ? 4 : 1 } }
+}
+""", encoding="utf-8")
+    found = scan([str(tmp_path)], Options(select=frozenset({"SageMaker.3", "SageMaker.15"}))).findings
+    assert {(f.rule.control, f.resource) for f in found} == {
+        ("SageMaker.3", "aws_sagemaker_notebook_instance.nb[1]"),
+        ("SageMaker.3", 'aws_sagemaker_notebook_instance.fe["dev"]'),
+        ("SageMaker.15", "awscc_sagemaker_model_bias_job_definition.job"),
+    }
+    (job,) = [f for f in found if f.rule.control == "SageMaker.15"]
+    assert 'when condition `var.env == "prod"` is true' in job.message

@@ -236,14 +236,20 @@ _EQUALITY = re.compile(r"\A(.+?)\s*(==|!=)\s*(.+)\Z", re.DOTALL)
 
 
 def _comparison(text: str, context: TfContext, scenario: frozenset) -> object:
-    """``a == b`` / ``a != b`` decided where each side has one known value (``count.index == 0`` in one
-    instance, ``each.key == "prod"``); _NOT_LITERAL where it cannot be decided here."""
+    """``a == b`` / ``a != b`` decided where each side is a literal or an instance's own key
+    (``count.index == 0``, ``each.key == "prod"``, a dynamic block's iterator); _NOT_LITERAL otherwise.
+    A variable or a local is never decided here: a deployment may pass another value (an input stays
+    open, both branches are judged)."""
     match = _EQUALITY.match(text)
     if match is None or any(c in match.group(1) for c in "=!<>&|?"):
         return _NOT_LITERAL
     sides = []
     for side in (match.group(1), match.group(3)):
-        found = _expand(Expr(side.strip()), "meta", context, scenario, "")
+        side = side.strip()
+        reference = _REFERENCE.match(side)
+        if _literal(side) is _NOT_LITERAL and (reference is None or reference.group(1) not in context.bindings):
+            return _NOT_LITERAL
+        found = _expand(Expr(side), "meta", context, scenario, "")
         if len(found) != 1 or isinstance(found[0][1], (Value, dict, list)) or found[0][0] != scenario:
             return _NOT_LITERAL
         sides.append(found[0][1])
