@@ -93,7 +93,7 @@ def in_our_code(files: list[str], runs: int) -> list[float]:
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner import Runner
 
-    from sagemaker_iac_lint.cfn_lint._adapter import MonitoringJobRule
+    from sagemaker_iac_lint.cfn_lint._adapter import TableRule
 
     spent = [0.0]
     depth = [0]
@@ -119,8 +119,8 @@ def in_our_code(files: list[str], runs: int) -> list[float]:
                 yield item
         return call
 
-    MonitoringJobRule.validate = timed_generator(MonitoringJobRule.validate)
-    MonitoringJobRule.match = timed(MonitoringJobRule.match)
+    TableRule.validate = timed_generator(TableRule.validate)
+    TableRule.match = timed(TableRule.match)
     runner = Runner(ConfigMixIn(["--append-rules", MODULE, "--", *files]))
     shares = []
     for index in range(runs + 1):

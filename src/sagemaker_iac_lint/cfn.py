@@ -1345,8 +1345,10 @@ def _elements(
                         key in shape and not is_no_value(shape[key]) for key in rule.skip_element):
                     continue  # out of scope (a serverless variant)
                 label = f"{rule.each[-1]}[{index}]"
-                here = walk.locate(shape_at) if walk.locate is not None else _position(shape)
-                start = here if here[0] else leaf_position  # a missing key is reported at its element
+                # a missing key is reported at its element, where the element is a mapping (what a loader
+                # marks); an element of another shape at the list's key
+                here = walk.locate(shape_at) if walk.locate is not None and isinstance(shape, dict) else _position(shape)
+                start = here if here[0] else leaf_position
                 if rule.count_path:
                     counts += [(s, v.within(label)) for s, v in resolve(
                         template, shape, rule.count_path, count_role, start, 0, item_scenario, walk, shape_at)]

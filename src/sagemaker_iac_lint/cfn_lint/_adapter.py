@@ -75,18 +75,6 @@ def _has_schema(cfn_template: Any, kind: str) -> bool:
     return False
 
 
-def _node_at(node: Any, path: tuple) -> Any:
-    """The node at ``path`` (mapping keys and list indexes) under ``node``; None where there is none."""
-    for step in path:
-        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
-            node = node[step]
-        elif isinstance(step, str) and isinstance(node, dict) and step in node:
-            node = node[step]
-        else:
-            return None
-    return node
-
-
 _TEMPLATES: dict = {}  # the CLI's Template per (cfn-lint template, deployment), for the current template only
 
 
@@ -208,10 +196,6 @@ class TableRule(CfnLintKeyword):
         paths: dict[tuple[int, int], tuple] = {}
 
         def locate(path: tuple) -> tuple[int, int]:
-            if len(path) > 2 and isinstance(path[-1], int) and not isinstance(_node_at(resource, path[2:]), dict):
-                # A list element (of an ``each`` list, or an ``Fn::If`` branch) that is not a mapping: the
-                # CLI's loader marks only mappings, so the CLI reports it at the list's key; so does this.
-                return 0, 0
             try:
                 found = cfn_template.get_location_yaml(cfn_template.template, list(path))
             except (AttributeError, KeyError, IndexError, TypeError):  # a template without marks
@@ -228,7 +212,3 @@ class TableRule(CfnLintKeyword):
         subject = cfn.subject_for(template, self.rule, name, resource, locate=locate)
         return subject, paths
 
-
-# The name this base class had while every rule was about a monitoring job (bench/cfn_lint_overhead.py
-# still uses it). Not exposed by the package module, which cfn-lint scans for rule classes.
-MonitoringJobRule = TableRule
