@@ -885,15 +885,27 @@ def _positions(attributes: dict, block: Block | None, lines: list[str], line: in
         return attributes, block.index
     if json_text or not lines or end_line < line:
         return attributes, None
+    found = block.located if block is not None else None
+    if found is None:
+        found = _block_positions(lines, line, end_line)
+        if block is not None:
+            block.located = found
+    body, index = found
+    return (body, index) if body is not None else (attributes, None)
+
+
+def _block_positions(lines: list[str], line: int, end_line: int) -> tuple[dict | None, LineIndex | None]:
+    """The native reader's body of the one resource block written at lines ``line``..``end_line``, with
+    its positions; (None, None) when it cannot read it."""
     from . import hcl
 
     text = "\n".join(lines[line - 1:end_line]) + "\n"
     try:
         resources = hcl.parse(text).resources
     except (hcl.HclError, RecursionError):
-        return attributes, None
+        return None, None
     if len(resources) != 1 or not isinstance(resources[0].body, dict):
-        return attributes, None
+        return None, None
     return resources[0].body, _BlockIndex(text, line)
 
 
@@ -947,7 +959,7 @@ class Block:
     positions in ``body``.
     """
 
-    __slots__ = ("type", "name", "body", "path", "line", "end_line", "column", "lines", "json", "index")
+    __slots__ = ("type", "name", "body", "path", "line", "end_line", "column", "lines", "json", "index", "located")
 
     def __init__(self, type_: str, name: str, body: object, path: str, line: int, end_line: int, column: int,
                  lines: list[str], json: bool = False, index: LineIndex | None = None) -> None:
@@ -961,6 +973,8 @@ class Block:
         self.lines = lines
         self.json = json
         self.index = index
+        # ``_positions``' answer, worked out once for the block however many rules judge it
+        self.located: tuple[dict | None, LineIndex | None] | None = None
 
     def __repr__(self) -> str:
         return f"Block({self.type!r}, {self.name!r}, {self.path!r}, line={self.line})"
