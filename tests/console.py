@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -21,3 +22,13 @@ def run(*args, cwd=None, stdout=subprocess.PIPE, timeout: float = 120, env: dict
 def lines(data: bytes) -> list[str]:
     """Output as strict UTF-8 lines (a byte that is not UTF-8 fails the test)."""
     return data.decode("utf-8").split("\n")[:-1] if data else []
+
+
+# The text format's last line on stderr (cli.summary_line), unless -q.
+SUMMARY = re.compile(r"sagemaker-iac-lint: (?:no findings|\d+ findings?) in [^\n]* checked(?:, \d+ files? could not be read)?\n\Z")
+
+
+def without_summary(err: str) -> str:
+    """``err`` without the summary line that ends a text-format check (tests on the summary itself
+    read it whole: test_cli_conventions.py)."""
+    return SUMMARY.sub("", err)

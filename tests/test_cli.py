@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from console import without_summary
 from fixture_cases import FIXTURES
 
 from sagemaker_iac_lint.cli import main
@@ -28,7 +29,7 @@ TEXT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>S
 def run(args: list[str], capsys) -> tuple[int, str, str]:
     code = main(args)
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, out, without_summary(err)
 
 
 def test_exit_codes(capsys, tmp_path) -> None:

@@ -82,12 +82,13 @@ def test_summary_line_on_a_terminal(tmp_path) -> None:
     assert (code, err) == (1, b"") and len(json.loads(out)["findings"]) == 3
 
 
-def test_no_summary_when_stderr_is_a_pipe(tmp_path) -> None:
-    """Editors, hooks and CI logs read the findings; stderr holds only what went wrong."""
+def test_the_summary_ends_stderr_when_it_is_a_pipe_too(tmp_path) -> None:
+    """A CI log or a hook's output gets the same last line as a terminal, after what went wrong."""
     project(tmp_path)
     done = run("check", "--no-config", ".", cwd=tmp_path)
     assert done.returncode == 2 and len(lines(done.stdout)) == 3
-    assert lines(done.stderr) == ["bad.yaml: error: " + lines(done.stderr)[0].split(": error: ", 1)[1]]
+    assert lines(done.stderr) == ["bad.yaml: error: " + lines(done.stderr)[0].split(": error: ", 1)[1],
+                                  "sagemaker-iac-lint: 3 findings in 2 of 4 files checked, 1 file could not be read"]
 
 
 def test_quiet_hides_the_baseline_note_but_not_errors(tmp_path) -> None:
@@ -95,7 +96,8 @@ def test_quiet_hides_the_baseline_note_but_not_errors(tmp_path) -> None:
     assert run("baseline", "--no-config", "-o", "base.json", "a.yaml", "b.yaml", cwd=tmp_path).returncode == 0
     noted = run("check", "--no-config", "--baseline", "base.json", "a.yaml", "b.yaml", cwd=tmp_path)
     assert (noted.returncode, noted.stdout) == (0, b"")
-    assert noted.stderr == b"sagemaker-iac-lint: 3 findings in the baseline base.json not shown\n"
+    assert noted.stderr == b"sagemaker-iac-lint: 3 findings in the baseline base.json not shown\n" \
+        b"sagemaker-iac-lint: no findings in 2 files checked\n"
     quiet = run("check", "--no-config", "--quiet", "--baseline", "base.json", "a.yaml", "b.yaml", cwd=tmp_path)
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, b"", b"")
     errors = run("check", "--no-config", "-q", "bad.yaml", cwd=tmp_path)
@@ -258,3 +260,34 @@ def test_stdin_fixture_with_quiet_and_statistics() -> None:
     done = subprocess.run([*COMMAND, "check", "--no-config", "-q", "--statistics", "-"], input=data,
                           capture_output=True, timeout=120)
     assert (done.returncode, done.stdout) == (expected.returncode, expected.stdout) and done.stdout
+
+
+FIX_JOB = (
+    "Resources:\n"
+    "  Job:\n"
+    "    Type: AWS::SageMaker::ModelBiasJobDefinition\n"
+    "    Properties:\n"
+    "      JobResources: {ClusterConfig: {InstanceCount: 2, InstanceType: ml.m5.xlarge, VolumeSizeInGB: 20}}\n"
+)
+
+
+def test_fix_speaks_as_check_does_quiet_colour_and_escaped_paths(tmp_path) -> None:
+    """`fix` and `check --fix`: -q leaves what is left and the errors; --color as check; a file name is
+    data in the notes on stderr too."""
+    name = "a\nb.yaml"
+    (tmp_path / name).write_text(FIX_JOB)
+    fix = ("fix", "--no-config", "--select", "SageMaker.15")
+    loud = run(*fix, name, cwd=tmp_path)
+    assert loud.returncode == 1
+    (left,) = lines(loud.stdout)
+    assert left.startswith('"a\\nb.yaml":2:3: SageMaker.15 ')
+    assert lines(loud.stderr) == [
+        "sagemaker-iac-lint: fixed 0 of 1 finding(s); 1 unsafe fix(es) not applied (add --unsafe-fixes)",
+        lines(loud.stderr)[1]]
+    assert lines(loud.stderr)[1].startswith('  "a\\nb.yaml":2:3: SageMaker.15 Job: ')
+    for quiet in (run(*fix, "-q", name, cwd=tmp_path), run("check", "--no-config", "--select", "SageMaker.15",
+                                                             "--fix", "-q", name, cwd=tmp_path)):
+        assert (quiet.returncode, quiet.stdout, quiet.stderr) == (1, loud.stdout, b"")
+    coloured = run(*fix, "-q", "--color", "always", name, cwd=tmp_path)
+    assert coloured.returncode == 1 and b"\x1b[" in coloured.stdout and b"\x1b[" not in loud.stdout
+    assert (tmp_path / name).read_text() == FIX_JOB  # the only fix is unsafe: nothing written

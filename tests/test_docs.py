@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from console import without_summary
 
 from sagemaker_iac_lint import docs
 from sagemaker_iac_lint.cli import main
@@ -29,7 +30,7 @@ def by_control(control: str) -> Rule:
 def check(args: list[str], capsys) -> tuple[int, str, str]:
     code = main(["check", "--no-config", *args])
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, out, without_summary(err)
 
 
 def hcl2_problem() -> str | None:

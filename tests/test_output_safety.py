@@ -116,7 +116,8 @@ def test_a_fifo_is_an_error_and_never_blocks(tmp_path) -> None:
     result = run(*CHECK, ".", cwd=tmp_path, timeout=30)
     assert result.returncode == 2
     assert [line for line in lines(result.stdout)][0].startswith("good.yaml:2:3: SageMaker.15 ")
-    assert lines(result.stderr) == ["x.yaml: error: a FIFO (named pipe), not a regular file: not read"]
+    assert lines(result.stderr) == ["x.yaml: error: a FIFO (named pipe), not a regular file: not read",
+                                    "sagemaker-iac-lint: 1 finding in 1 of 2 files checked, 1 file could not be read"]
 
 
 def test_utf32_is_read_never_clean(tmp_path) -> None:
@@ -132,7 +133,8 @@ def test_deep_nesting_is_refused_before_any_parser(tmp_path) -> None:
     result = run(*CHECK, ".", cwd=tmp_path)
     assert result.returncode == 2
     assert lines(result.stdout)[0].startswith("good.yaml:2:3: SageMaker.15 ")
-    assert lines(result.stderr) == ["deep.yaml: error: nested more than 1000 levels deep (measured before parsing)"]
+    assert lines(result.stderr) == ["deep.yaml: error: nested more than 1000 levels deep (measured before parsing)",
+                                    "sagemaker-iac-lint: 1 finding in 1 of 2 files checked, 1 file could not be read"]
 
 
 def test_output_onto_an_input_is_refused(tmp_path) -> None:

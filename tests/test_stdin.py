@@ -78,7 +78,7 @@ def test_the_name_gives_the_kind_path_and_exclusion(tmp_path) -> None:
     (shown,) = lines(done.stdout)
     assert done.returncode == 1 and shown.startswith("infra/job.template:2:3: SageMaker.15 ")
     excluded = piped(JOB_YAML, "check", "--no-config", "--select", "SageMaker.15", "--exclude", "infra/*", "-", "--stdin-filename", "infra/job.yaml")
-    assert (excluded.returncode, excluded.stdout, excluded.stderr) == (0, b"", b"")
+    assert (excluded.returncode, excluded.stdout, excluded.stderr) == (0, b"", b"sagemaker-iac-lint: no findings in 0 files checked\n")
     suppressed = JOB_YAML.replace(b"    Properties:\n", b"    Metadata:\n      sagemaker-iac-lint:\n        ignore:\n"
                                   b"          - rule: SageMaker.15\n            reason: \"one node in practice\"\n"
                                   b"    Properties:\n")
@@ -104,7 +104,10 @@ def test_unreadable_input_is_one_error_line_and_exit_2() -> None:
                           (b"Resources: {\x00}", b"-: error: binary file (contains NUL bytes), not a template\n")):
         done = piped(data, "check", "--no-config", "-")
         assert done.returncode == 2 and done.stdout == b""
-        assert done.stderr == message if message else done.stderr.startswith(b"-: error: not valid UTF-16"), done.stderr
+        summary = b"sagemaker-iac-lint: no findings in 1 file checked, 1 file could not be read\n"
+        assert done.stderr.endswith(summary), done.stderr
+        error = done.stderr[: -len(summary)]
+        assert error == message if message else error.startswith(b"-: error: not valid UTF-16"), done.stderr
     done = piped(b'variable "x" {}\n', "check", "--no-config", "-", "--stdin-filename", "prod.tfvars")
     assert done.returncode == 2 and done.stderr.startswith(b"prod.tfvars: error: a Terraform variable file is not a template")
 
@@ -153,14 +156,16 @@ def test_a_tf_file_is_a_one_file_module_in_the_named_directory(tmp_path) -> None
     (module / "terraform.tfvars").write_text("nodes = [\n")
     broken = piped(source.encode(), "check", "--no-config", "--select", "SageMaker.15", "-", "--stdin-filename", "infra/main.tf", cwd=tmp_path)
     assert broken.returncode == 2 and len(lines(broken.stdout)) == 1
-    assert lines(broken.stderr) and all(line.startswith("infra/terraform.tfvars: error: ") for line in lines(broken.stderr))
+    *errors, summary = lines(broken.stderr)
+    assert errors and all(line.startswith("infra/terraform.tfvars: error: ") for line in errors)
+    assert summary == "sagemaker-iac-lint: 1 finding in 1 file checked, 1 file could not be read"
     (module / "terraform.tfvars").write_text("nodes = 4\n")
     # --var wins over the tfvars file, as for a file on disk; one node: nothing to report
     assert piped(source.encode(), "check", "--no-config", "--select", "SageMaker.15", "--var", "nodes=1", "-", "--stdin-filename",
                  "infra/main.tf", cwd=tmp_path).returncode == 0
     # an empty .tf is no declarations, as Terraform reads it (a YAML template on stdin must hold something)
     empty = piped(b"", "check", "--no-config", "--select", "SageMaker.15", "-", "--stdin-filename", "infra/empty.tf", cwd=tmp_path)
-    assert (empty.returncode, empty.stdout, empty.stderr) == (0, b"", b"")
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, b"", b"sagemaker-iac-lint: no findings in 1 file checked\n")
     # the same module on disk, alone in its directory, reports the same
     alone = tmp_path / "alone"
     alone.mkdir()

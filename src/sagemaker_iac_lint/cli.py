@@ -394,20 +394,13 @@ def _run_check(args: argparse.Namespace | CheckArguments) -> int:
         if report.baselined:
             emit.write_stderr(f"sagemaker-iac-lint: {_count(report.baselined, 'finding')} in the baseline "
                               f"{escape_text(args.baseline or '')} not shown\n")
-        if _stderr_is_a_terminal():  # a person reading; a pipe, an editor, a hook's log get the findings only
+        if not problem and not args.statistics:  # the last line, as ruff's; not when the findings could not be written
             emit.write_stderr(summary_line(report) + "\n")
     if problem:
         emit.error_line(problem)
     if report.errors or problem:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.findings and not args.exit_zero else EXIT_CLEAN
-
-
-def _stderr_is_a_terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
 
 
 def escape_text(text: str) -> str:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 
 from .rules import PRESENT, RULES_BY_CFN_TYPE, RULES_BY_TF_TYPE, Rule
 
@@ -945,6 +944,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
     parser.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print what is left and the errors only: no count of fixes, no notes on fixes not applied")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text report (auto: when standard output is a terminal and NO_COLOR is unset)")
 
 
 def options_from(args: argparse.Namespace | CheckArguments) -> Options:
@@ -972,13 +975,14 @@ def options_from(args: argparse.Namespace | CheckArguments) -> Options:
 def run(args: argparse.Namespace | CheckArguments) -> int:
     """``fix`` and ``check --fix``: apply the fixes, report what is left, exit as ``check`` does."""
     from . import config as config_module
+    from . import emit, escape
     from .output import FORMATTERS, format_errors
     from .scan import scan
 
     try:
         options = options_from(args)
     except config_module.ConfigError as error:
-        print(f"sagemaker-iac-lint: error: {error}", file=sys.stderr)
+        emit.error_line(str(error))
         return 2
     paths = args.paths or ["."]
     report = scan(paths, options)
@@ -992,7 +996,7 @@ def run(args: argparse.Namespace | CheckArguments) -> int:
     failed_writes = []
     if diff:
         for path in sorted(changed):
-            sys.stdout.write(unified_diff(path, texts[path], changed[path]))
+            emit.write_stdout(unified_diff(path, texts[path], changed[path]))
         fixed_ids = {id(fix.finding) for fix in applied if any(e.path in changed for e in fix.edits)}
         from .scan import Report
 
@@ -1003,32 +1007,36 @@ def run(args: argparse.Namespace | CheckArguments) -> int:
                 _write(path, new)
             except OSError as error:
                 failed_writes.append(path)
-                print(f"sagemaker-iac-lint: error: cannot write {path}: {error.strerror}", file=sys.stderr)
+                emit.error_line(f"cannot write {path}: {error.strerror}")
         remaining = scan(paths, options) if changed else report
-        rendered = FORMATTERS[args.format](remaining)
         output = getattr(args, "output", None)
-        if output:
-            try:
-                _write(output, rendered)
-            except OSError as error:
-                print(f"sagemaker-iac-lint: error: cannot write {output}: {error.strerror}", file=sys.stderr)
-                return 2
+        if args.format == "text":
+            from .output import format_text
+            from .terminal import use_color
+
+            choice = getattr(args, "color", "auto")
+            rendered = format_text(remaining, use_color(choice) if choice == "always" or not output else False)
         else:
-            sys.stdout.write(rendered)
-    fixed_count = len(report.findings) - len(remaining.findings)
-    verb = "would fix" if diff else "fixed"
-    summary = f"sagemaker-iac-lint: {verb} {fixed_count} of {len(report.findings)} finding(s)"
-    if withheld:
-        summary += f"; {len(withheld)} unsafe fix(es) not applied (add --unsafe-fixes)"
-    print(summary, file=sys.stderr)
-    for fix in withheld:
-        f = fix.finding
-        print(f"  {f.path}:{f.line}:{f.column}: {f.rule.control} {f.resource}: {fix.title} is unsafe: {fix.note}",
-              file=sys.stderr)
-    for finding, reason in unfixable:
-        print(f"  {finding.path}:{finding.line}:{finding.column}: {finding.rule.control} {finding.resource}: "
-              f"no automatic fix: {reason}", file=sys.stderr)
-    sys.stderr.write(format_errors(remaining))
+            rendered = FORMATTERS[args.format](remaining)
+        problem = emit.write_report_file(output, rendered) if output else emit.write_stdout(rendered)
+        if problem:
+            emit.error_line(problem)
+            return 2
+    if not getattr(args, "quiet", False):
+        fixed_count = len(report.findings) - len(remaining.findings)
+        verb = "would fix" if diff else "fixed"
+        summary = f"sagemaker-iac-lint: {verb} {fixed_count} of {len(report.findings)} finding(s)"
+        if withheld:
+            summary += f"; {len(withheld)} unsafe fix(es) not applied (add --unsafe-fixes)"
+        emit.write_stderr(summary + "\n")
+        for fix in withheld:
+            f = fix.finding
+            emit.write_stderr(f"  {escape.text_path(f.path)}:{f.line}:{f.column}: {f.rule.control} {escape.text(f.resource)}: "
+                              f"{fix.title} is unsafe: {escape.text(fix.note)}\n")
+        for finding, reason in unfixable:
+            emit.write_stderr(f"  {escape.text_path(finding.path)}:{finding.line}:{finding.column}: {finding.rule.control} "
+                              f"{escape.text(finding.resource)}: no automatic fix: {escape.text(reason)}\n")
+    emit.write_stderr(format_errors(remaining))
     if remaining.errors or failed_writes:
         return 2
     return 1 if remaining.findings else 0
