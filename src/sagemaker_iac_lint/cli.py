@@ -10,6 +10,7 @@ import os
 import sys
 
 from . import __version__
+from .options import CHECK, CHECK_ALL, REPEATED, SCAN, TRUE, VALUE, Option, add_options
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # not imported at run time: a check run, the pre-commit hook's, needs neither
@@ -20,8 +21,6 @@ if TYPE_CHECKING:  # not imported at run time: a check run, the pre-commit hook'
     from .scan import Options, Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
-COLOR_CHOICES = ("auto", "always", "never")  # terminal.COLOR_CHOICES, without importing it for the parser
 STDIN = "-"
 
 
@@ -89,26 +88,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "without --stdin-filename it is sniffed as a CloudFormation template, JSON when it starts with `{`, "
         "else YAML (a Terraform plan or .tf.json in JSON is recognised too), and shown as `-`.")
     _add_scan_arguments(check, "files or directories (default: .); `-`: one template from standard input")
-    check.add_argument("--stdin-filename", metavar="NAME",
-                       help="with PATH `-` (or no PATH): the file the input stands for; its suffix gives the kind "
-                       "(.yaml/.yml/.json/.template: CloudFormation; .tf/.tofu/.tf.json: Terraform, judged as a "
-                       "one-file root module in NAME's directory) and messages and --exclude use it")
-    check.add_argument("--format", choices=_FORMATS, default="text")
-    check.add_argument("-q", "--quiet", action="store_true",
-                       help="print the findings (and unreadable files) only: no summary line, no notes")
-    check.add_argument("--statistics", action="store_true",
-                       help="instead of the findings, the number of findings per rule, the most found first "
-                       "(with --format text or json)")
-    check.add_argument("--color", choices=COLOR_CHOICES, default="auto",
-                       help="colour the text format: auto (default) when standard output is a terminal and "
-                       "NO_COLOR is not set (FORCE_COLOR: always), always, never")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
-    check.add_argument("--exit-zero", action="store_true",
-                       help="exit 0 even when there are findings (a file that cannot be read still exits 2)")
-    check.add_argument("--baseline", metavar="FILE",
-                       help="do not report the findings this baseline holds (see `baseline`)")
-    check.add_argument("--fix", action="store_true", help="apply the safe fixes first (see `fix`), then report what is left")
-    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix: also apply the unsafe fixes")
+    add_options(check, CHECK)
     return parser if command == "check" else _other_commands(commands, parser)
 
 
@@ -116,24 +96,7 @@ def _add_scan_arguments(parser: argparse.ArgumentParser, paths_help: str = "file
     """What decides the findings: the paths, the mode, the rules, the files and the deployments
     (``check`` and ``baseline`` take the same, so a baseline is made as the check is run)."""
     parser.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--strict", dest="strict", action="store_true", default=None,
-                      help="also flag single-instance jobs without encryption")
-    mode.add_argument("--no-strict", dest="strict", action="store_false", help="standard mode, whatever the configuration says")
-    parser.add_argument("--select", metavar="RULES", help="comma-separated rules to report (default: all)")
-    parser.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to report")
-    parser.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
-    parser.add_argument("--var-file", dest="var_files", metavar="FILE", action="append",
-                        help="Terraform: a deployment's variable file, as `terraform apply -var-file` (repeatable)")
-    parser.add_argument("--var", dest="variables", metavar="NAME=VALUE", action="append",
-                        help="Terraform: a deployment's variable value, as `terraform apply -var` (repeatable)")
-    configuration = parser.add_mutually_exclusive_group()
-    configuration.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
-    configuration.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
-    parser.add_argument("--parameter-file", metavar="FILE", action="append",
-                        help="judge CloudFormation templates as the deployment this parameter file gives (repeatable)")
-    parser.add_argument("--parameter", metavar="KEY=VALUE", action="append",
-                        help="a CloudFormation parameter value for the deployment judged (repeatable)")
+    add_options(parser, SCAN)
 
 
 def _other_commands(commands: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -162,50 +125,39 @@ class CheckArguments:
 
     command = "check"
 
+    # The options' types, for the type checker; their defaults come from options.CHECK_ALL.
+    paths: list[str]
+    strict: bool | None
+    format: str
+    output: str | None
+    select: str | None
+    ignore: str | None
+    exclude: list[str] | None
+    var_files: list[str] | None
+    variables: list[str] | None
+    config: str | None
+    no_config: bool
+    exit_zero: bool
+    parameter_file: list[str] | None
+    parameter: list[str] | None
+    baseline: str | None
+    fix: bool
+    unsafe_fixes: bool
+    stdin_filename: str | None
+    quiet: bool
+    statistics: bool
+    color: str
+
     def __init__(self) -> None:
-        self.paths: list[str] = []
-        self.strict: bool | None = None
-        self.format = "text"
-        self.output: str | None = None
-        self.select: str | None = None
-        self.ignore: str | None = None
-        self.exclude: list[str] | None = None
-        self.var_files: list[str] | None = None
-        self.variables: list[str] | None = None
-        self.config: str | None = None
-        self.no_config = False
-        self.exit_zero = False
-        self.parameter_file: list[str] | None = None
-        self.parameter: list[str] | None = None
-        self.baseline: str | None = None
-        self.fix = False  # --fix and --unsafe-fixes are read by argparse
-        self.unsafe_fixes = False
-        self.stdin_filename: str | None = None
-        self.quiet = False
-        self.statistics = False
-        self.color = "auto"
+        self.paths = []
+        for option in CHECK_ALL:
+            setattr(self, option.dest, option.default)
 
 
-_CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True),
-                "--exit-zero": ("exit_zero", True), "-q": ("quiet", True), "--quiet": ("quiet", True),
-                "--statistics": ("statistics", True)}
-_CHECK_OPTIONS = {
-    "--format": "format",
-    "--output": "output",
-    "-o": "output",
-    "--select": "select",
-    "--ignore": "ignore",
-    "--exclude": "exclude",
-    "--var-file": "var_files",
-    "--var": "variables",
-    "--config": "config",
-    "--parameter-file": "parameter_file",
-    "--parameter": "parameter",
-    "--baseline": "baseline",
-    "--stdin-filename": "stdin_filename",
-    "--color": "color",
-}
-_CHECK_LISTS = ("exclude", "var_files", "variables", "parameter_file", "parameter")  # repeatable
+# The fast path reads these spellings only; the rest (--fix: `fix.run` needs argparse's namespace
+# anyway) goes to argparse.
+_FAST: dict[str, Option] = {flag: option for option in CHECK_ALL if option.dest not in ("fix", "unsafe_fixes")
+                            for flag in option.flags}
 
 
 def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
@@ -220,7 +172,7 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
     if not arguments or arguments[0] != "check":
         return None
     args = CheckArguments()
-    modes = 0  # --strict / --no-strict: argparse refuses both, so any second one goes to it
+    seen: dict[str, Option] = {}  # group -> the option of it already given: argparse refuses a second one
     paths_state = 0  # 0: no path yet, 1: reading paths, 2: an option came after them
     index = 1
     while index < len(arguments):
@@ -234,35 +186,33 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
             continue
         if paths_state == 1:
             paths_state = 2
-        if token in _CHECK_FLAGS:
-            flag_name, flag_value = _CHECK_FLAGS[token]
-            if flag_name == "strict":
-                modes += 1
-                if modes > 1 and flag_value is not args.strict:
-                    return None
-            setattr(args, flag_name, flag_value)
-            continue
-        option, equals, value = token.partition("=")
-        option_name = _CHECK_OPTIONS.get(option) if option.startswith("--") or not equals else None
-        if option_name is None:
-            return None
-        name = option_name
-        if equals:
-            if not value:
+        option = _FAST.get(token)
+        value: str | None = None
+        if option is None or option.kind in (VALUE, REPEATED):
+            spelling, equals, value = token.partition("=")
+            if equals and not spelling.startswith("--"):
+                return None  # argparse reads `-o=x` as the value `=x`
+            option = _FAST.get(spelling)
+            if option is None or option.kind not in (VALUE, REPEATED):
                 return None
-        elif index < len(arguments) and not arguments[index].startswith("-"):
-            value = arguments[index]
-            index += 1
+            if not equals:
+                if index < len(arguments) and not arguments[index].startswith("-"):
+                    value = arguments[index]
+                    index += 1
+                else:
+                    return None  # argparse: "expected one argument"
+            if not value or option.choices is not None and value not in option.choices:
+                return None  # argparse: "invalid choice", or an empty value
+        if option.group:
+            if seen.get(option.group, option) is not option:
+                return None  # argparse: "not allowed with argument"
+            seen[option.group] = option
+        if option.kind == REPEATED:
+            setattr(args, option.dest, (getattr(args, option.dest) or []) + [value])
+        elif option.kind == VALUE:
+            setattr(args, option.dest, value)
         else:
-            return None  # argparse: "expected one argument"
-        if name == "format" and value not in _FORMATS or name == "color" and value not in COLOR_CHOICES:
-            return None  # argparse: "invalid choice"
-        if name in _CHECK_LISTS:
-            setattr(args, name, (getattr(args, name) or []) + [value])
-        else:
-            setattr(args, name, value)
-    if args.config is not None and args.no_config:
-        return None  # argparse: "not allowed with argument"
+            setattr(args, option.dest, option.kind == TRUE)
     return args
 
 

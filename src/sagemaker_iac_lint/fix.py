@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 
+from .options import COLOR, CONFIG, EXCLUDE, IGNORE, NO_CONFIG, NO_STRICT, QUIET, SELECT, STRICT, UNSAFE_FIXES, add_options
 from .rules import PRESENT, RULES_BY_CFN_TYPE, RULES_BY_TF_TYPE, Rule
 
 TYPE_CHECKING = False
@@ -931,23 +932,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``fix``'s options: those of ``check`` that choose what is judged, and the fix options."""
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--diff", action="store_true", help="print a unified diff of every fix and write nothing")
-    parser.add_argument("--unsafe-fixes", action="store_true",
-                        help="also apply unsafe fixes (those that replace the resource or an expression)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--strict", dest="strict", action="store_true", default=None,
-                      help="also fix single-instance jobs without encryption")
-    mode.add_argument("--no-strict", dest="strict", action="store_false", help="standard mode")
+    add_options(parser, (UNSAFE_FIXES, STRICT.replace(help="also fix single-instance jobs without encryption"), NO_STRICT))
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
                         help="how to report what is left after fixing")
-    parser.add_argument("--select", metavar="RULES", help="comma-separated rules to fix (default: all)")
-    parser.add_argument("--ignore", metavar="RULES", help="comma-separated rules not to fix")
-    parser.add_argument("--exclude", metavar="GLOB", action="append", help="skip paths matching GLOB (repeatable)")
-    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.sagemaker-iac-lint] from this file")
-    parser.add_argument("--no-config", action="store_true", help="ignore pyproject.toml")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print what is left and the errors only: no count of fixes, no notes on fixes not applied")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour the text report (auto: when standard output is a terminal and NO_COLOR is unset)")
+    add_options(parser, (SELECT.replace(help="comma-separated rules to fix (default: all)"),
+                         IGNORE.replace(help="comma-separated rules not to fix"), EXCLUDE, CONFIG, NO_CONFIG,
+                         QUIET.replace(help="print what is left and the errors only: no count of fixes, no notes on "
+                                       "fixes not applied"), COLOR))
 
 
 def options_from(args: argparse.Namespace | CheckArguments) -> Options:
