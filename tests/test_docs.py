@@ -441,3 +441,13 @@ def test_hand_written_pages_exist_and_have_runnable_examples() -> None:
     for page in HAND_WRITTEN:
         assert (ROOT / "docs" / page).is_file(), page
     assert len(DOC_CASES) >= 10
+
+
+def test_every_check_option_is_in_the_configuration_page() -> None:
+    """options.py declares each option once; the page's flag table must name every spelling of it."""
+    from sagemaker_iac_lint.options import CHECK_ALL
+
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    table = "\n".join(line for line in page.splitlines() if line.startswith("| `"))
+    missing = [flag for option in CHECK_ALL for flag in option.flags if f"`{flag}" not in table]
+    assert not missing, f"options missing from docs/configuration.md's flag table: {missing}"
