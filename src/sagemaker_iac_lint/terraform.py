@@ -1229,17 +1229,63 @@ def _json_objects(node: object) -> list[dict]:
     return []
 
 
-def _json_key_range(text: str, keys: list[str], start: int = 0) -> tuple[int, int] | None:
-    """Offsets of the value that the nested keys name (``"type": {"name": {...}}``), found textually."""
-    end = len(text)
-    for key in keys:
-        match = re.compile(r'"' + re.escape(key) + r'"\s*:\s*([\[{])').search(text, start, end)
-        if not match:
-            return None
-        start = match.start()
-        close = _closing(text, match.start(1), json_text=True)
-        end = close if close >= 0 else len(text)
-    return start, end
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_block_spans(text: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """Where each resource (``(type, name)``) and module call (``("module", name)``) of a Terraform JSON
+    file is written: (offset of its name's opening quote, offset of its value's last character).
+
+    One pass over the text: the sections that hold blocks are walked key by key, every other value is
+    skipped by the C scanner ``json.loads`` is made of. Searching for each block's keys from the top of
+    the file instead (and matching brackets character by character) made 5,000 resources in one file
+    take over 300 s; this pass takes about as long as ``json.loads`` (30 ms on that 1.1 MB file).
+    The first of two blocks of one name is the one located, as a search from the top found it.
+    """
+    import json
+
+    scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+    space = _JSON_SPACE.match
+    spans: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def skip_space(i: int) -> int:
+        found = space(text, i)
+        return found.end() if found else i
+
+    def walk(i: int, path: tuple[str, ...]) -> int:
+        """Read the value at ``i`` (``path``: the keys leading to it); the offset just past it."""
+        opening = text[i]
+        if opening == "[" and path in (("resource",), ("module",)):  # an array of objects where a block goes
+            i = skip_space(i + 1)
+            while text[i] != "]":
+                i = skip_space(walk(i, path))
+                if text[i] == ",":
+                    i = skip_space(i + 1)
+            return i + 1
+        if opening != "{" or not (len(path) == 0 or path in (("resource",), ("module",))
+                                  or (len(path) == 2 and path[0] == "resource")):
+            return int(scan(text, i)[1])
+        i = skip_space(i + 1)
+        while text[i] != "}":
+            key_start = i
+            key, i = scanstring(text, i + 1)
+            i = skip_space(skip_space(i) + 1)  # past the colon
+            end = walk(i, (*path, key))
+            if len(path) == 2:
+                spans.setdefault((path[1], key), (key_start, end - 1))
+            elif path == ("module",):
+                spans.setdefault(("module", key), (key_start, end - 1))
+            i = skip_space(end)
+            if text[i] == ",":
+                i = skip_space(i + 1)
+        return i + 1
+
+    try:
+        walk(skip_space(0), ())
+    except (ValueError, IndexError, StopIteration):  # json.loads read it, so this does not happen
+        return spans
+    return spans
 
 
 def parse_tf_json(text: str, path: str) -> ParsedFile:
@@ -1252,6 +1298,7 @@ def parse_tf_json(text: str, path: str) -> ParsedFile:
         out = ParsedFile(path)
         index = LineIndex(text)
         lines = text.splitlines()
+        spans = _json_block_spans(text)
         for variables in _json_objects(data.get("variable")):
             for name, body in variables.items():
                 out.variables[name] = json_value(body) if isinstance(body, dict) else {}
@@ -1265,7 +1312,7 @@ def parse_tf_json(text: str, path: str) -> ParsedFile:
                     if not isinstance(named, dict):
                         continue
                     for name, body in named.items():
-                        found = _json_key_range(text, [first, name] if kind == "resource" else ["module", name])
+                        found = spans.get((first, name))
                         line, end, column = 1, 1, 1
                         if found:
                             (line, column), end = index.position(found[0]), index.position(found[1])[0]
