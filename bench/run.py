@@ -467,6 +467,11 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
         target = os.path.join(repo_cfn, os.path.relpath(path, repo))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         os.link(path, target)
+    # Each repository is a git work tree, as a checkout in CI is: the CLI looks for the modules that call
+    # a module up to the work tree's root. Without one it looks up to the working directory, which here
+    # is the scratch folder holding every file set (about 2,900 files besides the repository's).
+    for tree in (repo, repo_cfn):
+        os.makedirs(os.path.join(tree, ".git"), exist_ok=True)
 
     # --- what is installed ---------------------------------------------------------------------
     rules_in_cfn_lint = False

@@ -442,7 +442,9 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
             except Exception as error:  # noqa: BLE001 - a bug judging one file must not hide the others
                 errors.append(FileError(shown, internal_error("judging", error)))
     if terraform_files:
-        _scan_terraform(terraform_files, options, findings, errors)
+        # the folders walked in full: tfmodule looks for a module's callers among their files, unwalked
+        walked = () if options.exclude else tuple(path for path in paths if os.path.isdir(path))
+        _scan_terraform(terraform_files, options, findings, errors, walked)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
     first_errors: dict[str, FileError] = {}
     for file_error in errors:
@@ -452,7 +454,7 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
 
 
 def _scan_terraform(files: list[tuple[str, str]], options: Options, findings: list[Finding],
-                    errors: list[FileError]) -> None:
+                    errors: list[FileError], walked: tuple[str, ...] = ()) -> None:
     """Terraform files are judged as the modules they belong to (``tfmodule``), not one by one:
     a resource's variables, locals, tfvars, override files and callers are in other files."""
     from . import terraform, tfmodule
@@ -469,7 +471,7 @@ def _scan_terraform(files: list[tuple[str, str]], options: Options, findings: li
     deployment = tfmodule.Deployment(options.var_files, options.variables)
     try:
         subjects, problems = tfmodule.judge_paths([path for path, _ in files], deployment,
-                                                  lambda: _hcl2_problem(terraform))
+                                                  lambda: _hcl2_problem(terraform), walked=walked)
     except Exception:  # noqa: BLE001 - judged again module by module, so one module's crash is its own
         subjects, problems = [], []  # refilled below, as judge_paths returns them
         by_directory: dict[str, list[tuple[str, str]]] = {}

@@ -51,7 +51,7 @@ from .terraform import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
 MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
@@ -396,6 +396,21 @@ class Project:
         self.callers_cache: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self.errors: dict[str, str] = {}  # path -> message, each reported once
         self.explicit_values: list[tuple[str, dict]] | None = None
+        # Directories the scan walked in full, and the directories of the module files it found there:
+        # a caller search inside them needs no walk of its own (see ``judge_paths``' ``walked``).
+        self.walked: tuple[str, ...] = ()
+        self.walked_modules: set[str] = set()
+        # Per directory, asked by several steps (reaches_monitored, callers, instances): answered once.
+        self.files_cache: dict[str, list[str]] = {}
+        self.holds_cache: dict[str, bool] = {}
+        self.calls_cache: dict[str, bool] = {}
+
+    def module_files(self, directory: str) -> list[str]:
+        """``module_files(directory)``, listed once per run."""
+        found = self.files_cache.get(directory)
+        if found is None:
+            found = self.files_cache[directory] = module_files(directory)
+        return found
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -416,9 +431,15 @@ class Project:
 
     def holds_monitored_type(self, directory: str) -> bool:
         """Whether any file of the module may hold a monitored type (a look at the bytes)."""
+        found = self.holds_cache.get(directory)
+        if found is None:
+            found = self.holds_cache[directory] = self._holds_monitored_type(directory)
+        return found
+
+    def _holds_monitored_type(self, directory: str) -> bool:
         from .scan import mentions_monitored_type
 
-        for name in module_files(directory):
+        for name in self.module_files(directory):
             raw = self._bytes(os.path.join(directory, name))
             if raw and any(marker in raw for marker in _MARKERS):
                 try:
@@ -431,8 +452,17 @@ class Project:
     def may_call(self, directory: str) -> bool:
         """Whether the module may call a module on disk: a look at the bytes, so that a module with no
         monitored type and no local call is never parsed (and its errors, if any, are not ours)."""
+        found = self.calls_cache.get(directory)
+        if found is None:
+            found = self.calls_cache[directory] = self._may_call(directory)
+        return found
+
+    def _may_call(self, directory: str) -> bool:
+        files = self.module_files(directory)
+        if not files:
+            return False
         recorded = os.path.isfile(os.path.join(directory, ".terraform", "modules", "modules.json"))
-        for name in module_files(directory):
+        for name in files:
             raw = self._bytes(os.path.join(directory, name))
             if not raw or not all(marker in raw for marker in _CALL_MARKERS):
                 continue
@@ -449,7 +479,7 @@ class Project:
         if found is not None:
             return found
         module = self.modules[directory] = Module(directory)
-        for name in module_files(directory):
+        for name in self.module_files(directory):
             path = os.path.join(directory, name)
             raw = self._bytes(path)
             if raw is None:
@@ -509,10 +539,7 @@ class Project:
         if repository in self.callers_cache:
             return self.callers_cache[repository]
         edges: dict[str, list[tuple[str, str]]] = {}
-        for root, dirs, files in os.walk(repository):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            if not any(name.endswith(MODULE_SUFFIXES) for name in files):
-                continue
+        for root in self._module_directories(repository):
             if not self.may_call(root):
                 continue
             module = self.module(root)
@@ -522,6 +549,22 @@ class Project:
                     edges.setdefault(target, []).append((os.path.normpath(root), name))
         self.callers_cache[repository] = edges
         return edges
+
+    def _module_directories(self, repository: str) -> Iterable[str]:
+        """Every directory under ``repository`` that holds a module file, parents first. Inside a
+        directory the scan walked, its walk already found them: walking again cost as much as the
+        scan's own walk (and reading every module found in it) on a repository of 400 files."""
+        inside = repository.rstrip(os.sep) + os.sep
+        if any(repository == top or repository.startswith(top.rstrip(os.sep) + os.sep) for top in self.walked):
+            return sorted(d for d in self.walked_modules if d == repository or d.startswith(inside))
+        return self._walk_modules(repository)
+
+    @staticmethod
+    def _walk_modules(repository: str) -> Iterator[str]:
+        for root, dirs, files in os.walk(repository):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            if any(name.endswith(MODULE_SUFFIXES) for name in files):
+                yield root
 
     def roots_reaching(self, directory: str, repository: str) -> set[str]:
         """The root modules (called by nothing) whose calls reach ``directory``; itself if none."""
@@ -743,17 +786,24 @@ def _key_text(key: object) -> str:
 
 def judge_paths(paths: Iterable[str], deployment: Deployment | None = None,
                 hcl2_problem: Callable[[], str | None] | None = None,
-                project: Project | None = None) -> tuple[list[tuple[str, Subject]], list[tuple[str, str]]]:
+                project: Project | None = None,
+                walked: Iterable[str] = ()) -> tuple[list[tuple[str, Subject]], list[tuple[str, str]]]:
     """The subjects of every module that the given Terraform files belong to, each in the file that
     declares it, and (path, message) for every file that could not be read.
 
     ``paths``: module files and variable files, found by the walk or named on the command line.
     A subject is kept when its module, or a module on its call chain, is one the paths belong to.
+    ``walked``: directories the scan walked in full (no file left out), whose every Terraform file is
+    among ``paths``, so that the modules calling a path's module are looked for among those files.
     """
     project = project or Project(deployment, hcl2_problem)  # a given project: its files' bytes may be unsaved buffers
     targets: dict[str, None] = {}
     for path in paths:
-        targets.setdefault(os.path.normpath(os.path.dirname(os.path.abspath(path))), None)
+        directory = os.path.normpath(os.path.dirname(os.path.abspath(path)))
+        targets.setdefault(directory, None)
+        if path.endswith(MODULE_SUFFIXES):
+            project.walked_modules.add(directory)
+    project.walked = tuple(os.path.normpath(os.path.abspath(top)) for top in walked)
     roots: dict[str, None] = {}
     for directory in targets:
         if not project.reaches_monitored(directory):
