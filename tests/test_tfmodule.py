@@ -179,14 +179,11 @@ def test_a_verdict_over_many_scenarios_reads_the_same_in_every_run(tmp_path) -> 
 
 
 def test_many_resources_in_one_file_are_located_in_one_pass() -> None:
-    import time
-
+    """5,000 resources, each located exactly (the last one too); a location counted from the start of the
+    file for every resource took minutes here (its cost is measured in bench/, not in a timed test)."""
     text = "".join(JOB.format(name=f"job{i}", count=2, flag="false") for i in range(5000))
-    started = time.perf_counter()
     subjects = [s for s in terraform.read_tf(text, "main.tf") if s.rule.control == "SageMaker.15"]
-    elapsed = time.perf_counter() - started
     assert len(subjects) == 5000 and subjects[-1].line == 4999 * 4 + 1 and subjects[-1].flag[0][1].line == 4999 * 4 + 3
-    assert elapsed < 10  # quadratic location took minutes here
 
 
 def test_validation_bounds() -> None:
