@@ -61,7 +61,8 @@ def _parser_class() -> type[argparse.ArgumentParser]:
 
         def error(self, message: str) -> None:  # type: ignore[override]
             self.print_usage(sys.stderr)
-            self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+            # the message quotes the arguments (file names among them): escaped as every stderr line is
+            self.exit(EXIT_ERROR, f"{self.prog}: error: {escape_text(message)}\n")
 
     _PARSER_CLASS.append(Parser)
     return Parser
@@ -473,14 +474,14 @@ def _run_baseline(args: argparse.Namespace) -> int:
         if problem:
             emit.error_line(problem)
             return EXIT_ERROR
-        emit.write_stderr(f"sagemaker-iac-lint: wrote {_count(len(report.findings), 'finding')} to {args.output}\n")
+        emit.write_stderr(f"sagemaker-iac-lint: wrote {_count(len(report.findings), 'finding')} to {escape_text(args.output)}\n")
         return EXIT_CLEAN
     _, _, stale = baseline.split(report.findings, entries)
     lines, total = baseline.stale_lines(stale, [e.path for e in report.errors])
     problem = emit.write_stdout(lines)
     if total:
         emit.write_stderr(f"sagemaker-iac-lint: {total} baseline {'entry' if total == 1 else 'entries'} "
-                          f"no longer found: refresh {args.baseline} with `baseline --output`\n")
+                          f"no longer found: refresh {escape_text(args.baseline)} with `baseline --output`\n")
     if problem:
         emit.error_line(problem)
     if report.errors or problem:
@@ -536,7 +537,7 @@ def _run_explain(name: str) -> int:
 
     rule = find_rule(name)
     if rule is None:
-        print(f"sagemaker-iac-lint: error: unknown rule `{name}` (see `sagemaker-iac-lint rules`)", file=sys.stderr)
+        print(f"sagemaker-iac-lint: error: unknown rule `{escape_text(name)}` (see `sagemaker-iac-lint rules`)", file=sys.stderr)
         return EXIT_ERROR
     from .docs import render_rule_page
 

@@ -905,9 +905,28 @@ def fixed_texts(fixes: Iterable[Fix], texts: dict[str, str]) -> dict[str, str]:
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
+    """The diff of one file. Lines are split at ``\\n`` only (as ``patch`` splits them); a path that
+    needs it is quoted as the text format quotes it, and a control character in a line (but a tab, or
+    the CR of a CRLF) is shown escaped, so that a template cannot start a line or act on the terminal."""
     import difflib
 
-    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
+    from .escape import text, text_path
+
+    def shown(line: str) -> str:
+        body, end = (line[:-2], "\r\n") if line.endswith("\r\n") else (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        return "\t".join(text(part) for part in body.split("\t")) + end
+
+    def lines(content: str) -> list[str]:
+        return [shown(line) for line in _lines(content)]
+
+    name = text_path(path)
+    return "".join(difflib.unified_diff(lines(old), lines(new), f"a/{name}", f"b/{name}"))
+
+
+def _lines(content: str) -> list[str]:
+    """``content`` split after each ``\\n`` (``str.splitlines`` would split at CR, NEL and U+2028 too)."""
+    parts = content.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _write(path: str, text: str) -> None:
@@ -972,15 +991,24 @@ def options_from(args: argparse.Namespace | CheckArguments) -> Options:
 def run(args: argparse.Namespace | CheckArguments) -> int:
     """``fix`` and ``check --fix``: apply the fixes, report what is left, exit as ``check`` does."""
     from . import config as config_module
+    from . import emit
+    from .escape import text as shown
+    from .escape import text_path
     from .output import FORMATTERS, format_errors
     from .scan import scan
 
     try:
         options = options_from(args)
     except config_module.ConfigError as error:
-        print(f"sagemaker-iac-lint: error: {error}", file=sys.stderr)
+        emit.error_line(str(error))
         return 2
     paths = args.paths or ["."]
+    output = getattr(args, "output", None)
+    if output and not getattr(args, "diff", False):
+        named = emit.output_is_an_input(output, [*paths, *options.var_files])
+        if named is not None:
+            emit.error_line(f"--output {output} would overwrite the input {named}: write the report elsewhere")
+            return 2
     report = scan(paths, options)
     unsafe = bool(getattr(args, "unsafe_fixes", False))
     diff = bool(getattr(args, "diff", False))
@@ -1003,32 +1031,28 @@ def run(args: argparse.Namespace | CheckArguments) -> int:
                 _write(path, new)
             except OSError as error:
                 failed_writes.append(path)
-                print(f"sagemaker-iac-lint: error: cannot write {path}: {error.strerror}", file=sys.stderr)
+                emit.error_line(f"cannot write {path}: {error.strerror}")
         remaining = scan(paths, options) if changed else report
         rendered = FORMATTERS[args.format](remaining)
-        output = getattr(args, "output", None)
-        if output:
-            try:
-                _write(output, rendered)
-            except OSError as error:
-                print(f"sagemaker-iac-lint: error: cannot write {output}: {error.strerror}", file=sys.stderr)
-                return 2
-        else:
-            sys.stdout.write(rendered)
+        problem = emit.write_report_file(output, rendered) if output else emit.write_stdout(rendered)
+        if problem:
+            emit.error_line(problem)
+            return 2
     fixed_count = len(report.findings) - len(remaining.findings)
     verb = "would fix" if diff else "fixed"
     summary = f"sagemaker-iac-lint: {verb} {fixed_count} of {len(report.findings)} finding(s)"
     if withheld:
         summary += f"; {len(withheld)} unsafe fix(es) not applied (add --unsafe-fixes)"
-    print(summary, file=sys.stderr)
+    lines = [summary]
+    # a path, a resource name or a value from a template is data: escaped as the text format escapes it
     for fix in withheld:
         f = fix.finding
-        print(f"  {f.path}:{f.line}:{f.column}: {f.rule.control} {f.resource}: {fix.title} is unsafe: {fix.note}",
-              file=sys.stderr)
+        lines.append(f"  {text_path(f.path)}:{f.line}:{f.column}: {f.rule.control} {shown(f.resource)}: "
+                     f"{shown(fix.title)} is unsafe: {shown(fix.note)}")
     for finding, reason in unfixable:
-        print(f"  {finding.path}:{finding.line}:{finding.column}: {finding.rule.control} {finding.resource}: "
-              f"no automatic fix: {reason}", file=sys.stderr)
-    sys.stderr.write(format_errors(remaining))
+        lines.append(f"  {text_path(finding.path)}:{finding.line}:{finding.column}: {finding.rule.control} "
+                     f"{shown(finding.resource)}: no automatic fix: {shown(reason)}")
+    emit.write_stderr("".join(line + "\n" for line in lines) + format_errors(remaining))
     if remaining.errors or failed_writes:
         return 2
     return 1 if remaining.findings else 0

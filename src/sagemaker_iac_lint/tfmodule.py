@@ -61,6 +61,9 @@ MAX_INSTANCES = 64  # count/for_each past this: one instance stands for all, nam
 MAX_MODULE_DEPTH = 32  # calls inside calls; deeper (or a cycle) is reported, not followed
 OVERRIDE_FILE = re.compile(r"(?:^|_)override\.(?:tf|tofu)(?:\.json)?\Z")
 _MARKERS = (b"sagemaker_", b"\\")  # every monitored type name holds the first; an escape may spell one
+# UTF-16 and UTF-32 (a byte-order mark, or NUL bytes without one) hide the markers from a look at the
+# bytes: such a file is read in full, so that it is decoded and judged, or refused, never passed as clean.
+_WIDE_TEXT_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _CALL_MARKERS = (b"module", b"source")
 # A call is followed only when its source is a local path that exists (or `terraform init` recorded it);
 # a source is a literal string, so it shows in the bytes, unless an escape spells it.
@@ -420,6 +423,8 @@ class Project:
 
         for name in module_files(directory):
             raw = self._bytes(os.path.join(directory, name))
+            if raw and (raw.startswith(_WIDE_TEXT_MARKS) or b"\x00" in raw):
+                return True
             if raw and any(marker in raw for marker in _MARKERS):
                 try:
                     if mentions_monitored_type(raw.decode("utf-8", "replace")):
