@@ -279,7 +279,8 @@ def _scan_inputs(args: argparse.Namespace | CheckArguments) -> tuple[Options, li
             config = config_module.Config()
         else:
             config = config_module.load(args.config or config_module.find_pyproject(os.getcwd()))
-        select = config_module.rule_ids(args.select, "--select") if args.select else config.select
+        # `--select=` (empty) selects nothing: an error, as `--select=,` is, never a silent default
+        select = config_module.rule_ids(args.select, "--select") if args.select is not None else config.select
         ignore = config_module.rule_ids(args.ignore, "--ignore") if args.ignore else config.ignore
     except config_module.ConfigError as error:
         emit.error_line(str(error))
@@ -596,6 +597,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader went away (``| head``): nothing left to say
         sys.stderr.close()
+        return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - a bug outside the per-file guard: one line, exit 2, never 1
+        from . import emit
+        from .scan import internal_error
+
+        emit.error_line(internal_error("running the command", error))
         return EXIT_ERROR
 
 

@@ -975,7 +975,7 @@ def options_from(args: argparse.Namespace | CheckArguments) -> Options:
         config = config_module.Config()
     else:
         config = config_module.load(getattr(args, "config", None) or config_module.find_pyproject(os.getcwd()))
-    select = config_module.rule_ids(args.select, "--select") if getattr(args, "select", None) else config.select
+    select = config_module.rule_ids(args.select, "--select") if getattr(args, "select", None) is not None else config.select
     ignore = config_module.rule_ids(args.ignore, "--ignore") if getattr(args, "ignore", None) else config.ignore
     strict = getattr(args, "strict", None)
     return Options(

@@ -35,7 +35,6 @@ from .errors import ReadError
 from .terraform import (
     NO_DEFAULT,
     Block,
-    Expr,
     ParsedFile,
     TfContext,
     Variable,
@@ -209,7 +208,9 @@ def load_tfvars(path: str, text: str | None = None) -> dict:
 
 
 def parse_var_assignment(text: str) -> tuple[str, object]:
-    """``NAME=VALUE`` as Terraform's ``-var`` reads it: VALUE is an HCL literal, else a plain string."""
+    """``NAME=VALUE`` as Terraform's ``-var`` reads it: a plain string (``-var e=1`` is ``"1"``, which
+    go-cty converts to true where a bool belongs, not the number 1), except a list or a map, which
+    Terraform parses as HCL for a variable of a complex type (the only kind that takes one)."""
     name, sep, raw = text.partition("=")
     name = name.strip()
     if not sep or not re.fullmatch(r"[A-Za-z_][\w-]*", name):
@@ -220,7 +221,7 @@ def parse_var_assignment(text: str) -> tuple[str, object]:
         value = hcl.parse(f"v = {raw}\n").body.get("v", raw)
     except (hcl.HclError, RecursionError):
         value = raw
-    if isinstance(value, Expr):  # not a literal: Terraform takes it as the string itself
+    if not isinstance(value, (list, dict)):  # a scalar or an expression: Terraform takes the string itself
         value = raw
     return name, value
 
