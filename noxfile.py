@@ -7,6 +7,8 @@ Every test session runs the whole test tree; modules skip what their environment
 ``lint`` runs ruff and ``mypy`` the type checker (settings in pyproject.toml); each fails on any finding.
 """
 
+import os
+
 import nox
 
 nox.options.sessions = ["lint", "mypy", "tests", "checkov", "minimal"]
@@ -69,7 +71,7 @@ def fuzz(session: nox.Session) -> None:
     A crash is written to .nox/fuzz/crashes/TARGET/ and the target stops; the corpus is kept in
     .nox/fuzz/corpus/TARGET, seeded from tests/fixtures."""
     session.install(".[terraform]", "atheris")
-    seconds = session.env.get("FUZZ_SECONDS", "120")
+    seconds = os.environ.get("FUZZ_SECONDS", "120")  # session.env holds only what the session sets
     targets = session.posargs or ["cfn_yaml", "cfn_json", "hcl", "tf_json", "tfvars", "params", "output"]
     for target in targets:
         crashes = f"{session.virtualenv.location}/crashes/{target}/"
