@@ -7,6 +7,8 @@ Every test session runs the whole test tree; modules skip what their environment
 ``lint`` runs ruff and ``mypy`` the type checker (settings in pyproject.toml); each fails on any finding.
 """
 
+import os
+
 import nox
 
 nox.options.sessions = ["lint", "mypy", "tests", "checkov", "minimal"]
@@ -60,3 +62,19 @@ def fix_explore(session: nox.Session) -> None:
     session.install(".[terraform,cfn-lint,lsp]", *TEST_DEPS)
     session.env["FIX_RANDOM_EXAMPLES"] = session.env.get("FIX_RANDOM_EXAMPLES", "500")
     session.run("python", "-m", "pytest", "-q", "--hypothesis-profile=explore", "tests/test_fix_properties.py")
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Not run by default: coverage-guided fuzzing (atheris) of the readers and the output formats.
+    ``nox -s fuzz`` runs every target for FUZZ_SECONDS (default 120) each; ``nox -s fuzz -- hcl`` one.
+    A crash is written to .nox/fuzz/crashes/TARGET/ and the target stops; the corpus is kept in
+    .nox/fuzz/corpus/TARGET, seeded from tests/fixtures."""
+    session.install(".[terraform]", "atheris")
+    seconds = os.environ.get("FUZZ_SECONDS", "120")  # session.env holds only what the session sets
+    targets = session.posargs or ["cfn_yaml", "cfn_json", "hcl", "tf_json", "tfvars", "params", "output"]
+    for target in targets:
+        crashes = f"{session.virtualenv.location}/crashes/{target}/"
+        session.run("python", "-c", f"import os; os.makedirs({crashes!r}, exist_ok=True)")
+        session.run("python", "tests/fuzz/fuzz_cli.py", target, f"-max_total_time={seconds}", "-rss_limit_mb=2048",
+                    "-timeout=20", f"-artifact_prefix={crashes}", f"{session.virtualenv.location}/corpus/{target}")

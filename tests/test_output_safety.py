@@ -201,3 +201,175 @@ def test_a_file_named_many_ways_is_scanned_once(tmp_path) -> None:
     assert result.returncode == 1, result.stderr
     out = lines(result.stdout)
     assert [line.split(":", 1)[0] for line in out] == ["main.tf", "t.yaml"], out
+
+
+# --- found by the audit of issue 15 (and the fuzz harness in tests/fuzz) -------------------------------
+
+
+def test_inline_ci_commands_are_escaped_in_github_and_text(tmp_path) -> None:
+    (tmp_path / "t.yaml").write_text(job('"Job ##[error]x ##VSO[task.setvariable variable=a]b"'))
+    result = run(*CHECK, "--format", "github", "t.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    (line,) = lines(result.stdout)
+    assert line.startswith("::error file=t.yaml,line=2,col=3,title=SageMaker.15 ")
+    assert "`Job ##%5Berror]x ##VSO%5Btask.setvariable variable=a]b`" in line
+    (line,) = lines(run(*CHECK, "t.yaml", cwd=tmp_path).stdout)
+    assert "`Job ##\\x5berror]x ##VSO\\x5btask.setvariable variable=a]b`" in line
+
+
+TF_JOB = ('resource "awscc_sagemaker_model_bias_job_definition" "j" {\n'
+          "  job_resources = { cluster_config = { instance_count = 2 } }\n}\n")
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-32-be-bom"])
+def test_a_terraform_file_in_utf16_or_utf32_is_judged_never_clean(tmp_path, encoding: str) -> None:
+    data = (b"\x00\x00\xfe\xff" + TF_JOB.encode("utf-32-be")) if encoding == "utf-32-be-bom" else TF_JOB.encode(encoding)
+    (tmp_path / "main.tf").write_bytes(data)
+    result = run(*CHECK, ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    (line,) = lines(result.stdout)
+    assert line.startswith("main.tf:1:1: SageMaker.15 model bias job definition `awscc_sagemaker_model_bias_job_definition.j`")
+
+
+@pytest.mark.terraform
+def test_a_terraform_file_in_utf32_without_a_mark_is_an_error(tmp_path) -> None:
+    (tmp_path / "main.tf").write_bytes(TF_JOB.encode("utf-32-le"))
+    result = run(*CHECK, ".", cwd=tmp_path)
+    assert result.returncode == 2
+    assert lines(result.stderr) == ["main.tf: error: binary file (contains NUL bytes), not a template"]
+
+
+def test_junit_stays_xml_with_noncharacters(tmp_path) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    body = ('{"Resources": {"J\\uffff\\ufffe": {"Type": "AWS::SageMaker::ModelBiasJobDefinition", '
+            '"Properties": {"JobResources": {"ClusterConfig": {"InstanceCount": 2}}}}}}')
+    (tmp_path / "t.json").write_text(body)
+    result = run(*CHECK, "--format", "junit", "t.json", cwd=tmp_path)
+    assert result.returncode == 1
+    failure = ElementTree.fromstring(result.stdout).find("testsuite/testcase/failure")
+    assert failure is not None and "`J\\uffff\\ufffe`" in (failure.text or "")
+
+
+def test_fix_escapes_what_it_says_and_never_writes_its_report_onto_an_input(tmp_path) -> None:
+    template = job('"J\\e[31m\\n::error::x"', count="!Ref C")
+    (tmp_path / "t.yaml").write_text(template)
+    result = run("fix", "--no-config", "--select", "SageMaker.15", "t.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert lines(result.stderr) == [
+        "sagemaker-iac-lint: fixed 0 of 1 finding(s); 1 unsafe fix(es) not applied (add --unsafe-fixes)",
+        "  t.yaml:2:3: SageMaker.15 J\\x1b[31m\\n::error::x: Set `NetworkConfig.EnableInterContainerTrafficEncryption` "
+        "to true is unsafe: deploying it replaces the job definition"]
+    diff = run("fix", "--no-config", "--select", "SageMaker.15", "--unsafe-fixes", "--diff", "t.yaml", cwd=tmp_path)
+    assert lines(diff.stdout)[:2] == ["--- a/t.yaml", "+++ b/t.yaml"]
+    assert b"\x1b" not in diff.stdout
+    result = run(*CHECK, "--fix", "-o", "t.yaml", "t.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert lines(result.stderr) == [
+        "sagemaker-iac-lint: error: --output t.yaml would overwrite the input t.yaml: write the report elsewhere"]
+    assert (tmp_path / "t.yaml").read_text() == template
+
+
+def test_a_usage_error_quotes_arguments_escaped(tmp_path) -> None:
+    result = run("check", "a", "--strict", "b\n::error::x\x1b[2K", "--bogus", cwd=tmp_path)
+    assert result.returncode == 2
+    assert lines(result.stderr)[-1] == \
+        "sagemaker-iac-lint check: error: unrecognized arguments: b\\n::error::x\\x1b[2K --bogus"
+
+
+def test_select_empty_is_an_error_never_a_default(tmp_path) -> None:
+    (tmp_path / "t.yaml").write_text(job())
+    for command in ("check", "fix"):
+        result = run(command, "--no-config", "--select=", "t.yaml", cwd=tmp_path)
+        assert result.returncode == 2
+        assert lines(result.stderr) == ["sagemaker-iac-lint: error: --select: no rule id given (to report every rule, leave it out)"]
+
+
+def test_a_deeply_nested_pyproject_is_one_error_line(tmp_path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.sagemaker-iac-lint]\nexclude = " + "[" * 20000 + "]" * 20000 + "\n")
+    (tmp_path / "t.yaml").write_text(job())
+    result = run("check", "t.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert lines(result.stderr) == [
+        f"sagemaker-iac-lint: error: {tmp_path / 'pyproject.toml'}: cannot read configuration: nested too deeply"]
+
+
+def test_a_file_named_through_links_is_scanned_once(tmp_path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.yaml").write_text(job())
+    (tmp_path / "link.yaml").symlink_to("d/a.yaml")
+    (tmp_path / "dlink").symlink_to("d")
+    os.link(tmp_path / "d" / "a.yaml", tmp_path / "hard.yaml")
+    result = run(*CHECK, "d", "d/a.yaml", "./d/../d/a.yaml", "link.yaml", "dlink", "hard.yaml", str(tmp_path / "d" / "a.yaml"),
+                 cwd=tmp_path)
+    assert result.returncode == 1
+    assert [line.split(":", 1)[0] for line in lines(result.stdout)] == ["d/a.yaml"]
+
+
+def test_a_baseline_or_parameter_file_that_cannot_be_read_is_one_error_line(tmp_path) -> None:
+    (tmp_path / "t.yaml").write_text(job())
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    (tmp_path / "bad.json").write_text("[1, 2")
+    cases = {
+        ("--baseline", "fifo.json"): "cannot read the baseline fifo.json: a fifo (named pipe), not a regular file: not read",
+        ("--baseline", "deep.json"): "the baseline deep.json is not JSON we can read: nested too deeply",
+        ("--parameter-file", "bad.json"): "cannot read parameter file bad.json: invalid JSON at line 1, column 6: "
+                                         "Expecting ',' delimiter",
+    }
+    for (option, name), message in cases.items():
+        result = run(*CHECK, option, name, "t.yaml", cwd=tmp_path, timeout=30)
+        assert result.returncode == 2
+        assert lines(result.stderr) == [f"sagemaker-iac-lint: error: {message}"]
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize(("written", "var", "status"), [
+    ('"1"', None, 0), ('"true"', None, 0), ('"0"', None, 1), ('"TRUE"', None, 1), ('" true"', None, 1),
+    ("var.e", "e=1", 0), ("var.e", "e=true", 0), ("var.e", "e=0", 1), ("var.e", "e=TRUE", 1),
+])
+def test_terraform_strings_are_booleans_as_go_cty_converts_them(tmp_path, written: str, var: str | None, status: int) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "e" {\n  default = false\n}\n'
+        'resource "awscc_sagemaker_model_bias_job_definition" "j" {\n'
+        "  job_resources = { cluster_config = { instance_count = 2 } }\n"
+        f"  network_config = {{ enable_inter_container_traffic_encryption = {written} }}\n}}\n")
+    result = run(*CHECK, *(["--var", var] if var else []), ".", cwd=tmp_path)
+    assert result.returncode == status, result.stdout
+    assert len(lines(result.stdout)) == status
+
+
+def test_a_file_in_a_folder_we_cannot_search_is_an_error_not_missing() -> None:
+    import shutil
+    import tempfile
+
+    as_nobody: list[str] = []
+    if os.geteuid() == 0:  # root reads anything: run as nobody
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv")
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    top = tempfile.mkdtemp()  # under /tmp, which anyone may search (pytest's tmp_path is private)
+    try:
+        os.chmod(top, 0o755)
+        for folder in ("locked", "unsearchable"):
+            os.mkdir(os.path.join(top, folder))
+            with open(os.path.join(top, folder, "t.yaml"), "w") as handle:
+                handle.write(job())
+        os.chmod(os.path.join(top, "locked"), 0)
+        os.chmod(os.path.join(top, "unsearchable"), 0o644)
+        import subprocess
+
+        from console import COMMAND
+
+        result = subprocess.run([*as_nobody, *COMMAND, *CHECK, ".", "unsearchable/t.yaml"], cwd=top,
+                                capture_output=True, timeout=60)
+        assert result.returncode == 2
+        assert lines(result.stdout) == []
+        # the walk and the name given are one file, reported once
+        assert lines(result.stderr) == ["locked: error: cannot read directory: Permission denied",
+                                        "unsearchable/t.yaml: error: Permission denied"]
+    finally:
+        for folder in ("locked", "unsearchable"):
+            os.chmod(os.path.join(top, folder), 0o755)
+        shutil.rmtree(top)

@@ -197,9 +197,12 @@ def test_validation_bounds() -> None:
 
 
 def test_var_assignments_read_as_terraform_reads_them() -> None:
-    assert tfmodule.parse_var_assignment("n=4") == ("n", 4)
-    assert tfmodule.parse_var_assignment("encrypt=false") == ("encrypt", False)
+    # -var values are literal strings (go-cty converts them where a number or a bool belongs); only a
+    # list or a map is parsed, as Terraform parses it for a variable of a complex type
+    assert tfmodule.parse_var_assignment("n=4") == ("n", "4")
+    assert tfmodule.parse_var_assignment("encrypt=false") == ("encrypt", "false")
     assert tfmodule.parse_var_assignment("name=job-a") == ("name", "job-a")
+    assert tfmodule.parse_var_assignment("sizes=[1, 2]") == ("sizes", [1, 2])
     with pytest.raises(ValueError):
         tfmodule.parse_var_assignment("novalue")
 

@@ -63,15 +63,19 @@ def load(path: str) -> dict[Key, int]:
     Raises BaselineError, with a message naming the file, when it cannot be used."""
     import json
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+    from .files import read_regular_file
+    from .scan import MAX_BYTES
+
+    try:  # a regular file only: a FIFO named as the baseline would block the run forever
+        data = read_regular_file(path, MAX_BYTES)
     except OSError as error:
         raise BaselineError(f"cannot read the baseline {path}: {(error.strerror or str(error)).lower()}") from None
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise BaselineError(f"the baseline {path} is not JSON: {error}") from None
+    except RecursionError:
+        raise BaselineError(f"the baseline {path} is not JSON we can read: nested too deeply") from None
     return _keys(document, path)
 
 

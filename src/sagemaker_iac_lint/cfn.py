@@ -299,7 +299,10 @@ def load_parameter_file(path: str) -> Deployment:
         text = decode(raw)
     except ReadError as error:
         raise ReadError(f"cannot read parameter file {path}: {error}") from None
-    data = load_template(text, is_json=text.lstrip().startswith(("{", "[")))
+    try:
+        data = load_template(text, is_json=text.lstrip().startswith(("{", "[")))
+    except ReadError as error:  # the reader's message names no file: this one does
+        raise ReadError(f"cannot read parameter file {path}: {error}") from None
     return Deployment(path, parse_parameter_document(data, path))
 
 

@@ -60,7 +60,8 @@ def _parser_class() -> type[argparse.ArgumentParser]:
 
         def error(self, message: str) -> None:  # type: ignore[override]
             self.print_usage(sys.stderr)
-            self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+            # the message quotes the arguments (file names among them): escaped as every stderr line is
+            self.exit(EXIT_ERROR, f"{self.prog}: error: {escape_text(message)}\n")
 
     _PARSER_CLASS.append(Parser)
     return Parser
@@ -228,7 +229,8 @@ def _scan_inputs(args: argparse.Namespace | CheckArguments) -> tuple[Options, li
             config = config_module.Config()
         else:
             config = config_module.load(args.config or config_module.find_pyproject(os.getcwd()))
-        select = config_module.rule_ids(args.select, "--select") if args.select else config.select
+        # `--select=` (empty) selects nothing: an error, as `--select=,` is, never a silent default
+        select = config_module.rule_ids(args.select, "--select") if args.select is not None else config.select
         ignore = config_module.rule_ids(args.ignore, "--ignore") if args.ignore else config.ignore
     except config_module.ConfigError as error:
         emit.error_line(str(error))
@@ -416,14 +418,14 @@ def _run_baseline(args: argparse.Namespace) -> int:
         if problem:
             emit.error_line(problem)
             return EXIT_ERROR
-        emit.write_stderr(f"sagemaker-iac-lint: wrote {_count(len(report.findings), 'finding')} to {args.output}\n")
+        emit.write_stderr(f"sagemaker-iac-lint: wrote {_count(len(report.findings), 'finding')} to {escape_text(args.output)}\n")
         return EXIT_CLEAN
     _, _, stale = baseline.split(report.findings, entries)
     lines, total = baseline.stale_lines(stale, [e.path for e in report.errors])
     problem = emit.write_stdout(lines)
     if total:
         emit.write_stderr(f"sagemaker-iac-lint: {total} baseline {'entry' if total == 1 else 'entries'} "
-                          f"no longer found: refresh {args.baseline} with `baseline --output`\n")
+                          f"no longer found: refresh {escape_text(args.baseline)} with `baseline --output`\n")
     if problem:
         emit.error_line(problem)
     if report.errors or problem:
@@ -479,7 +481,7 @@ def _run_explain(name: str) -> int:
 
     rule = find_rule(name)
     if rule is None:
-        print(f"sagemaker-iac-lint: error: unknown rule `{name}` (see `sagemaker-iac-lint rules`)", file=sys.stderr)
+        print(f"sagemaker-iac-lint: error: unknown rule `{escape_text(name)}` (see `sagemaker-iac-lint rules`)", file=sys.stderr)
         return EXIT_ERROR
     from .docs import render_rule_page
 
@@ -538,6 +540,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader went away (``| head``): nothing left to say
         sys.stderr.close()
+        return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - a bug outside the per-file guard: one line, exit 2, never 1
+        from . import emit
+        from .scan import internal_error
+
+        emit.error_line(internal_error("running the command", error))
         return EXIT_ERROR
 
 

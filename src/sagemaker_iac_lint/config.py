@@ -138,6 +138,8 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"{path}: cannot read configuration: not UTF-8 (invalid byte at offset {error.start})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from None
+    except RecursionError:  # tomllib recurses in Python: deep nesting raises, it cannot overflow the C stack
+        raise ConfigError(f"{path}: cannot read configuration: nested too deeply") from None
     tool = document.get("tool")
     if tool is None:
         return Config(path=path)

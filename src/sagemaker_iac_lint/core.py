@@ -233,8 +233,9 @@ def read_count(value: Value) -> int | None:
 
 
 def flag_is_true(value: Value, terraform: bool = False) -> bool:
-    """Only a provable true counts: CloudFormation also accepts the string ``"true"``, and Terraform
-    (go-cty's string-to-bool conversion) the string ``"1"`` as well."""
+    """Only a provable true counts: CloudFormation also accepts the string ``"true"`` (in any case),
+    Terraform (go-cty's string-to-bool conversion) exactly ``"true"`` and ``"1"``: it refuses
+    ``"TRUE"`` and ``" true"``, so those are not a true."""
     if value.kind != LITERAL:
         return False
     literal = value.literal
@@ -242,8 +243,9 @@ def flag_is_true(value: Value, terraform: bool = False) -> bool:
         return literal
     if not isinstance(literal, str):
         return False
-    text = literal.strip().lower()
-    return text == "true" or (terraform and literal == "1")
+    if terraform:
+        return literal in ("true", "1")
+    return literal.strip().lower() == "true"
 
 
 def complies(rule: Rule, value: Value, terraform: bool = False) -> bool:

@@ -21,7 +21,8 @@ The formats:
   quotes with ``\\`` and ``"`` escaped too, so it stays one unambiguous token.
 - ``github``: workflow-command escaping (``%`` as ``%25``, CR and LF as ``%0D``/``%0A``, and in
   properties ``:`` and ``,`` as ``%3A``/``%2C``); every other character above is written as the
-  percent-encoding of its UTF-8 bytes (``%1B``), which the runner shows as it is.
+  percent-encoding of its UTF-8 bytes (``%1B``), which the runner shows as it is, and so is the
+  bracket of ``##[`` and ``##vso[`` (``##%5B``).
 - ``json`` and ``sarif``: strict UTF-8 JSON: lone surrogates become U+FFFD; the JSON encoder
   escapes control characters. SARIF URIs are percent-encoded (RFC 3986) from the path's bytes.
 """
@@ -104,14 +105,22 @@ def _percent(char: str) -> str:
 
 
 
+def _github_inline(value: str) -> str:
+    """``##[`` and ``##vso[`` with their bracket written ``%5B``: a runner that reads those commands
+    anywhere in a line (Azure Pipelines reads ``##vso[``) shows the text as it is."""
+    if "##" not in value:
+        return value
+    return _pattern(_INLINE_COMMAND, re.IGNORECASE).sub(lambda match: match.group(1) + "%5B", value)
+
+
 def github_data(value: str) -> str:
     """The message of a workflow command (after the second ``::``)."""
-    return _pattern(f"[%{_UNSAFE_CLASS}]").sub(lambda match: _percent(match.group(0)), value)
+    return _github_inline(_pattern(f"[%{_UNSAFE_CLASS}]").sub(lambda match: _percent(match.group(0)), value))
 
 
 def github_property(value: str) -> str:
     """A workflow command's property value (``file=``, ``title=``)."""
-    return _pattern(f"[%:,{_UNSAFE_CLASS}]").sub(lambda match: _percent(match.group(0)), value)
+    return _github_inline(_pattern(f"[%:,{_UNSAFE_CLASS}]").sub(lambda match: _percent(match.group(0)), value))
 
 
 

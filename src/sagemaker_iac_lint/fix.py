@@ -905,9 +905,28 @@ def fixed_texts(fixes: Iterable[Fix], texts: dict[str, str]) -> dict[str, str]:
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
+    """The diff of one file. Lines are split at ``\\n`` only (as ``patch`` splits them); a path that
+    needs it is quoted as the text format quotes it, and a control character in a line (but a tab, or
+    the CR of a CRLF) is shown escaped, so that a template cannot start a line or act on the terminal."""
     import difflib
 
-    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
+    from .escape import text, text_path
+
+    def shown(line: str) -> str:
+        body, end = (line[:-2], "\r\n") if line.endswith("\r\n") else (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        return "\t".join(text(part) for part in body.split("\t")) + end
+
+    def lines(content: str) -> list[str]:
+        return [shown(line) for line in _lines(content)]
+
+    name = text_path(path)
+    return "".join(difflib.unified_diff(lines(old), lines(new), f"a/{name}", f"b/{name}"))
+
+
+def _lines(content: str) -> list[str]:
+    """``content`` split after each ``\\n`` (``str.splitlines`` would split at CR, NEL and U+2028 too)."""
+    parts = content.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _write(path: str, text: str) -> None:
@@ -950,7 +969,7 @@ def options_from(args: argparse.Namespace | CheckArguments) -> Options:
         config = config_module.Config()
     else:
         config = config_module.load(getattr(args, "config", None) or config_module.find_pyproject(os.getcwd()))
-    select = config_module.rule_ids(args.select, "--select") if getattr(args, "select", None) else config.select
+    select = config_module.rule_ids(args.select, "--select") if getattr(args, "select", None) is not None else config.select
     ignore = config_module.rule_ids(args.ignore, "--ignore") if getattr(args, "ignore", None) else config.ignore
     strict = getattr(args, "strict", None)
     return Options(
@@ -976,6 +995,12 @@ def run(args: argparse.Namespace | CheckArguments) -> int:
         emit.error_line(str(error))
         return 2
     paths = args.paths or ["."]
+    output = getattr(args, "output", None)
+    if output and not getattr(args, "diff", False):
+        named = emit.output_is_an_input(output, [*paths, *options.var_files])
+        if named is not None:
+            emit.error_line(f"--output {output} would overwrite the input {named}: write the report elsewhere")
+            return 2
     report = scan(paths, options)
     unsafe = bool(getattr(args, "unsafe_fixes", False))
     diff = bool(getattr(args, "diff", False))
@@ -1000,7 +1025,6 @@ def run(args: argparse.Namespace | CheckArguments) -> int:
                 failed_writes.append(path)
                 emit.error_line(f"cannot write {path}: {error.strerror}")
         remaining = scan(paths, options) if changed else report
-        output = getattr(args, "output", None)
         if args.format == "text":
             from .output import format_text
             from .terminal import use_color
@@ -1023,7 +1047,7 @@ def run(args: argparse.Namespace | CheckArguments) -> int:
         for fix in withheld:
             f = fix.finding
             emit.write_stderr(f"  {escape.text_path(f.path)}:{f.line}:{f.column}: {f.rule.control} {escape.text(f.resource)}: "
-                              f"{fix.title} is unsafe: {escape.text(fix.note)}\n")
+                              f"{escape.text(fix.title)} is unsafe: {escape.text(fix.note)}\n")
         for finding, reason in unfixable:
             emit.write_stderr(f"  {escape.text_path(finding.path)}:{finding.line}:{finding.column}: {finding.rule.control} "
                               f"{escape.text(finding.resource)}: no automatic fix: {escape.text(reason)}\n")

@@ -250,10 +250,14 @@ def format_gitlab(report: Report) -> str:
 
 def _xml(text: str) -> str:
     """Text for an XML 1.0 attribute or element: control characters shown as the text format shows
-    them (XML cannot hold most of them), then the XML specials escaped."""
+    them (XML cannot hold most of them), and so are U+FFFE and U+FFFF (nor these), then the XML
+    specials escaped."""
     from xml.sax.saxutils import escape as xml_escape
 
-    return xml_escape(escape.json_string(escape.text(text)), {'"': "&quot;"})
+    text = escape.json_string(escape.text(text))
+    if "\ufffe" in text or "\uffff" in text:  # not XML characters either: shown as \ufffe, \uffff
+        text = text.replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
+    return xml_escape(text, {'"': "&quot;"})
 
 
 def format_junit(report: Report) -> str:

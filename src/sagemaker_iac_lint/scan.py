@@ -194,11 +194,17 @@ def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[
                             yield full, None
             while unreadable:
                 yield _walk_problem(unreadable.pop(0), path)
-        elif os.path.lexists(path):
+        else:
+            try:
+                os.lstat(path)
+            except FileNotFoundError:
+                yield path, "no such file or directory"
+                continue
+            except OSError as error:  # a folder on the way that we may not search: say so, not "missing"
+                yield path, error.strerror or str(error)
+                continue
             if not excluded(path, exclude):
                 yield path, None
-        else:
-            yield path, "no such file or directory"
 
 
 def _walk_problem(error: OSError, top: str) -> tuple[str, str]:
@@ -396,18 +402,24 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
     scanned = 0
     terraform_files: list[tuple[str, str]] = []
     scanned_paths: list[str] = []
-    seen_files: set[str] = set()  # a file named twice (`t.yaml ./t.yaml .`) is scanned once, as first named
+    # a file named twice (`d d/t.yaml ./d/../d/t.yaml`, through a symbolic or a hard link) is scanned
+    # once, as first named: known by its device and inode, or by its absolute path where it has none
+    seen_files: set[object] = set()
     paths = list(paths)
     # One path named: the walk yields each file once (it follows no symlinked folder), so there is
-    # nothing to dedupe and no abspath to take per file (about 1 ms per 400 files, measured).
+    # nothing to dedupe and no stat to take per file (about 2 ms per 400 files, measured).
     dedupe = len(paths) > 1
     for path, problem in iter_files(paths, options.exclude):
         shown = path[2:] if path.startswith("./") else path
         if dedupe:
-            absolute = os.path.abspath(path)
-            if absolute in seen_files:
+            try:
+                status = os.stat(path)
+                identity: object = (status.st_dev, status.st_ino)
+            except OSError:
+                identity = os.path.abspath(path)
+            if identity in seen_files:
                 continue
-            seen_files.add(absolute)
+            seen_files.add(identity)
         if problem:
             errors.append(FileError(shown, problem))
             continue

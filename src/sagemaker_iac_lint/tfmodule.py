@@ -35,7 +35,6 @@ from .errors import ReadError
 from .terraform import (
     NO_DEFAULT,
     Block,
-    Expr,
     ParsedFile,
     TfContext,
     Variable,
@@ -61,6 +60,9 @@ MAX_INSTANCES = 64  # count/for_each past this: one instance stands for all, nam
 MAX_MODULE_DEPTH = 32  # calls inside calls; deeper (or a cycle) is reported, not followed
 OVERRIDE_FILE = re.compile(r"(?:^|_)override\.(?:tf|tofu)(?:\.json)?\Z")
 _MARKERS = (b"sagemaker_", b"\\")  # every monitored type name holds the first; an escape may spell one
+# UTF-16 and UTF-32 (a byte-order mark, or NUL bytes without one) hide the markers from a look at the
+# bytes: such a file is read in full, so that it is decoded and judged, or refused, never passed as clean.
+_WIDE_TEXT_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _CALL_MARKERS = (b"module", b"source")
 # A call is followed only when its source is a local path that exists (or `terraform init` recorded it);
 # a source is a literal string, so it shows in the bytes, unless an escape spells it.
@@ -206,7 +208,9 @@ def load_tfvars(path: str, text: str | None = None) -> dict:
 
 
 def parse_var_assignment(text: str) -> tuple[str, object]:
-    """``NAME=VALUE`` as Terraform's ``-var`` reads it: VALUE is an HCL literal, else a plain string."""
+    """``NAME=VALUE`` as Terraform's ``-var`` reads it: a plain string (``-var e=1`` is ``"1"``, which
+    go-cty converts to true where a bool belongs, not the number 1), except a list or a map, which
+    Terraform parses as HCL for a variable of a complex type (the only kind that takes one)."""
     name, sep, raw = text.partition("=")
     name = name.strip()
     if not sep or not re.fullmatch(r"[A-Za-z_][\w-]*", name):
@@ -217,7 +221,7 @@ def parse_var_assignment(text: str) -> tuple[str, object]:
         value = hcl.parse(f"v = {raw}\n").body.get("v", raw)
     except (hcl.HclError, RecursionError):
         value = raw
-    if isinstance(value, Expr):  # not a literal: Terraform takes it as the string itself
+    if not isinstance(value, (list, dict)):  # a scalar or an expression: Terraform takes the string itself
         value = raw
     return name, value
 
@@ -441,6 +445,8 @@ class Project:
 
         for name in self.module_files(directory):
             raw = self._bytes(os.path.join(directory, name))
+            if raw and (raw.startswith(_WIDE_TEXT_MARKS) or b"\x00" in raw):
+                return True
             if raw and any(marker in raw for marker in _MARKERS):
                 try:
                     if mentions_monitored_type(raw.decode("utf-8", "replace")):
