@@ -60,7 +60,7 @@ def mypy(session: nox.Session) -> None:
 def fix_explore(session: nox.Session) -> None:
     """Not run by default: the fix property test with new examples and a bigger budget."""
     session.install(".[terraform,cfn-lint,lsp]", *TEST_DEPS)
-    session.env["FIX_RANDOM_EXAMPLES"] = session.env.get("FIX_RANDOM_EXAMPLES", "500")
+    session.env["FIX_RANDOM_EXAMPLES"] = os.environ.get("FIX_RANDOM_EXAMPLES", "500")  # session.env: only what nox sets
     session.run("python", "-m", "pytest", "-q", "--hypothesis-profile=explore", "tests/test_fix_properties.py")
 
 
