@@ -237,7 +237,8 @@ def test_a_terraform_file_in_utf32_without_a_mark_is_an_error(tmp_path) -> None:
     (tmp_path / "main.tf").write_bytes(TF_JOB.encode("utf-32-le"))
     result = run(*CHECK, ".", cwd=tmp_path)
     assert result.returncode == 2
-    assert lines(result.stderr) == ["main.tf: error: binary file (contains NUL bytes), not a template"]
+    assert lines(result.stderr) == ["main.tf: error: binary file (contains NUL bytes), not a template",
+                                    "sagemaker-iac-lint: no findings in 1 file checked, 1 file could not be read"]
 
 
 def test_junit_stays_xml_with_noncharacters(tmp_path) -> None:
@@ -368,7 +369,8 @@ def test_a_file_in_a_folder_we_cannot_search_is_an_error_not_missing() -> None:
         assert lines(result.stdout) == []
         # the walk and the name given are one file, reported once
         assert lines(result.stderr) == ["locked: error: cannot read directory: Permission denied",
-                                        "unsearchable/t.yaml: error: Permission denied"]
+                                        "unsearchable/t.yaml: error: Permission denied",
+                                        "sagemaker-iac-lint: no findings in 1 file checked, 2 files could not be read"]
     finally:
         for folder in ("locked", "unsearchable"):
             os.chmod(os.path.join(top, folder), 0o755)
