@@ -109,6 +109,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        help="do not report the findings this baseline holds (see `baseline`)")
     check.add_argument("--fix", action="store_true", help="apply the safe fixes first (see `fix`), then report what is left")
     check.add_argument("--unsafe-fixes", action="store_true", help="with --fix: also apply the unsafe fixes")
+    check.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                       help="processes for the files judged one by one (the output is the same whatever N): "
+                       "1 reads every file in this process; 0 or auto (default) uses the cores when there are "
+                       "files enough to pay for a second process")
     return parser if command == "check" else _other_commands(commands, parser)
 
 
@@ -184,6 +188,7 @@ class CheckArguments:
         self.quiet = False
         self.statistics = False
         self.color = "auto"
+        self.jobs = 0
 
 
 _CHECK_FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--no-config": ("no_config", True),
@@ -206,6 +211,20 @@ _CHECK_OPTIONS = {
     "--color": "color",
 }
 _CHECK_LISTS = ("exclude", "var_files", "variables", "parameter_file", "parameter")  # repeatable
+
+
+def _jobs(text: str) -> int:
+    if text == "auto":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"expected a number of processes or auto, not {text!r}")
+    return value
 
 
 def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
@@ -296,6 +315,7 @@ def _scan_inputs(args: argparse.Namespace | CheckArguments) -> tuple[Options, li
         exclude=tuple(args.exclude) if args.exclude else config.exclude,
         var_files=tuple(args.var_files) if args.var_files else config.var_files,
         variables=tuple(args.variables) if args.variables else config.variables,
+        jobs=getattr(args, "jobs", 0),  # `baseline` has no --jobs: as check's default
     )
     paths = args.paths or ["."]
     inputs = [*paths, *(args.parameter_file or []), *options.var_files, *([config.path] if config.path else [])]
