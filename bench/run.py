@@ -481,8 +481,10 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
         generate.write_scaled(os.path.join(work, f"files-{size}"), ordered, size)
     # the trees against the physical floor: the same files, scaled as the memory runs are
     tree_sizes = [int(size) for size in args.trees.split(",") if size]
+    # and the same without .tf files: the files judged one by one (--jobs's part), without module judging
     for size in tree_sizes:
         generate.write_scaled(os.path.join(work, f"tree-{size}"), ordered, size)
+        generate.write_scaled(os.path.join(work, f"tree-{size}-no-tf"), [p for p in ordered if not p.endswith(".tf")], size)
     # the same repository without the .tf files that hold SageMaker jobs: what python-hcl2 costs
     repo_cfn = os.path.join(work, "repo-cfn-only")
     for path in all_files:
@@ -565,15 +567,16 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
     memory = {size: cli(f"CLI, {size} files", os.path.join(work, f"files-{size}")) for size in sizes}
     trees = {}
     for size in tree_sizes:
-        folder = os.path.join(work, f"tree-{size}")
-        trees[size] = {
-            "jobs1": Tool(f"CLI --jobs 1, {size}-file tree", [args.cli, "check", "--jobs", "1", folder], args.runs, work, "cli"),
-            "jobs2": Tool(f"CLI --jobs 2, {size}-file tree", [args.cli, "check", "--jobs", "2", folder], args.runs, work, "cli"),
-            "floor": floor(f"floor, {size}-file tree", folder),
-            "physical": Tool(f"physical floor (rg + libyaml), {size}-file tree",
-                             [args.python, physical_script, "--rg", args.rg, folder], args.runs, work, "floor")
-            if args.rg else None,
-        }
+        for tree, suffix in ((f"{size}-file tree", ""), (f"{size}-file tree without .tf", "-no-tf")):
+            folder = os.path.join(work, f"tree-{size}{suffix}")
+            trees[tree] = {
+                "jobs1": Tool(f"CLI --jobs 1, {tree}", [args.cli, "check", "--jobs", "1", folder], args.runs, work, "cli"),
+                "jobs2": Tool(f"CLI --jobs 2, {tree}", [args.cli, "check", "--jobs", "2", folder], args.runs, work, "cli"),
+                "floor": floor(f"floor, {tree}", folder),
+                "physical": Tool(f"physical floor (rg + libyaml), {tree}",
+                                 [args.python, physical_script, "--rg", args.rg, folder], args.runs, work, "floor")
+                if args.rg else None,
+            }
     memory_floor = {size: floor(f"floor, {size} files", os.path.join(work, f"files-{size}")) for size in sizes}
 
     # --- one untimed run of each quick tool: fills the bytecode and file caches, and shows it works.
@@ -594,11 +597,11 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
     measure([tool for tool in one.values() if tool], env, "one file", checks)
     measure([tool for tool in scan.values() if tool], env, "repository", checks)
     measure([tool for pair in zip(memory.values(), memory_floor.values()) for tool in pair], env, "memory", checks)
-    for size, tools in trees.items():
+    for tree, tools in trees.items():
         tree_tools = [tool for tool in tools.values() if tool]
         for tool in tree_tools:  # untimed: fills the file cache, and shows each runs
-            checks.append(check(tool, *run_once(tool.command, tool.cwd, env, capture=True), f"{size}-file tree"))
-        measure(tree_tools, env, f"{size}-file tree", checks)
+            checks.append(check(tool, *run_once(tool.command, tool.cwd, env, capture=True), tree))
+        measure(tree_tools, env, tree, checks)
     info.append(("load average at end", " ".join(f"{x:.2f}" for x in os.getloadavg())))
 
     # --- profiles of the CLI -------------------------------------------------------------------------
@@ -620,15 +623,15 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
         Ratio("overhead of our rules in cfn-lint, repository", scan["cfn"], scan["cfn_plain"], "%<=5", paired=True),
         Ratio("overhead of our checks in Checkov, repository", scan["ck"], scan["ck_plain"], "%<=10", paired=True),
     ]
-    for size, tools in trees.items():
+    for tree, tools in trees.items():
         ratios += [
-            Ratio(f"{size}-file tree: CLI --jobs 2 / physical floor", tools["jobs2"], tools["physical"], "x<=1.5",
+            Ratio(f"{tree}: CLI --jobs 2 / physical floor", tools["jobs2"], tools["physical"], "x<=1.5",
                   "" if tools["physical"] else "rg not installed"),
-            Ratio(f"{size}-file tree: CLI --jobs 1 / physical floor", tools["jobs1"], tools["physical"], "",
+            Ratio(f"{tree}: CLI --jobs 1 / physical floor", tools["jobs1"], tools["physical"], "",
                   "" if tools["physical"] else "rg not installed"),
-            Ratio(f"{size}-file tree: CLI --jobs 2 / floor", tools["jobs2"], tools["floor"], ""),
-            Ratio(f"{size}-file tree: CLI --jobs 1 / floor", tools["jobs1"], tools["floor"], ""),
-            Ratio(f"{size}-file tree: CLI --jobs 1 / --jobs 2", tools["jobs1"], tools["jobs2"], "", paired=True),
+            Ratio(f"{tree}: CLI --jobs 2 / floor", tools["jobs2"], tools["floor"], ""),
+            Ratio(f"{tree}: CLI --jobs 1 / floor", tools["jobs1"], tools["floor"], ""),
+            Ratio(f"{tree}: CLI --jobs 1 / --jobs 2", tools["jobs1"], tools["jobs2"], "", paired=True),
         ]
     first, last = memory[sizes[0]], memory[sizes[-1]]
     memory_ratio = last.median("rss_kb") / first.median("rss_kb") if first.samples and last.samples else None
@@ -695,7 +698,7 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
         "",
         *tool_table([tool for tool in scan.values() if tool]),
         "",
-        *([f"Trees ({', '.join(map(str, trees))} files, drawn from the repository's files as the memory runs are; "
+        *([f"Trees ({', '.join(map(str, tree_sizes))} files, with and without the `.tf` files, drawn from the repository's files as the memory runs are; "
            "**physical floor**: `bench/physical_floor.py`, ripgrep's `rg -l` over the CLI's candidate suffixes and "
            "skipped folders for every monitored type name, then libyaml's C loader on the YAML/JSON files it lists):",
            "", *tool_table([tool for tools in trees.values() for tool in tools.values() if tool]), ""] if trees else []),
