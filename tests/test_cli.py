@@ -185,6 +185,7 @@ ARGUMENT_WORDS = [
     "--exit-zero", "--exit-zero=1", "--exit", "--baseline", "base.json", "--baseline=b.json", "--base",
     "-q", "--quiet", "-qq", "--quiet=1", "--statistics", "--stat", "--color", "always", "--color=never",
     "--color=sometimes", "--colo", "--stdin-filename", "x.tf", "--stdin-filename=-", "--stdin",
+    "--jobs", "-j", "2", "auto", "--jobs=0", "--jobs=x", "-j=2", "-j2", "--job",
 ]
 
 

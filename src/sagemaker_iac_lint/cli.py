@@ -209,6 +209,8 @@ _CHECK_OPTIONS = {
     "--baseline": "baseline",
     "--stdin-filename": "stdin_filename",
     "--color": "color",
+    "--jobs": "jobs",
+    "-j": "jobs",
 }
 _CHECK_LISTS = ("exclude", "var_files", "variables", "parameter_file", "parameter")  # repeatable
 
@@ -276,7 +278,11 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
             return None  # argparse: "expected one argument"
         if name == "format" and value not in _FORMATS or name == "color" and value not in COLOR_CHOICES:
             return None  # argparse: "invalid choice"
-        if name in _CHECK_LISTS:
+        if name == "jobs":
+            if not (value == "auto" or value.isdigit() and value.isascii()):
+                return None  # argparse: "invalid _jobs value"
+            setattr(args, name, _jobs(value))
+        elif name in _CHECK_LISTS:
             setattr(args, name, (getattr(args, name) or []) + [value])
         else:
             setattr(args, name, value)
