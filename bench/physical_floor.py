@@ -1,7 +1,7 @@
 """The physical floor: what a scan of these files costs with the fastest pre-filter there is.
 
 ripgrep (``rg -l``, as many threads as it likes) finds the candidate files that name a monitored
-type: one search for every type name, over the CLI's candidate suffixes, skipping the CLI's
+type: one regex search for every type name, over the CLI's candidate suffixes, skipping the CLI's
 skipped folders, reading ignored and hidden files as the CLI does. Then libyaml's C loader parses
 only the YAML/JSON files it listed; ``.tf`` files it listed are read, not parsed (as in
 ``bench/floor.py``, there is no C HCL parser to stand in for the real work). No escapes are undone,
@@ -64,15 +64,27 @@ Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def rg_command(rg, paths):
-    command = [rg, "--files-with-matches", "--no-ignore", "--hidden", "--no-messages", "--fixed-strings",
-               "--null"]
+    command = [rg, "--files-with-matches", "--no-ignore", "--hidden", "--no-messages", "--null"]
     for suffix in SUFFIXES:
         command += ["--iglob", "*" + suffix]
     for folder in SKIP_DIRS:
         command += ["--glob", "!" + folder + "/"]
+    return command + ["--regexp", pattern(), "--", *paths]
+
+
+def pattern():
+    """One regex for every name, grouped by its prefix (``AWS::SageMaker::(?:A|B|...)|...``): ripgrep
+    13 searches it at the speed of a single literal, 3x faster than the names as 30 ``-e`` patterns."""
+    groups = {}
     for name in TYPE_NAMES:
-        command += ["-e", name]
-    return command + ["--", *paths]
+        for marker in ("SageMaker::", "sagemaker_"):
+            if marker in name:
+                cut = name.index(marker) + len(marker)
+                groups.setdefault(name[:cut], []).append(name[cut:])
+                break
+        else:
+            groups.setdefault(name, []).append("")
+    return "|".join(prefix + "(?:" + "|".join(sorted(rests)) + ")" for prefix, rests in groups.items())
 
 
 def main(paths, rg):
