@@ -93,7 +93,7 @@ def scan_files(files: list[tuple[str, str]], options: Options, workers: int,
         for (start, end), future in zip(bounds, futures):
             try:
                 chunk = future.result()
-            except Exception:  # noqa: BLE001 - a dead worker or a result that cannot be sent: file by file, below
+            except (Exception, SystemExit):  # noqa: BLE001 - a dead worker, a result that cannot be sent: file by file
                 broken.append((start, end))
                 continue
             for offset, (sent, error) in enumerate(chunk):
@@ -111,6 +111,6 @@ def _alone(file: tuple[str, str], options: Options) -> Result:
     with ProcessPoolExecutor(1, mp_context=_context(), initializer=_start_worker, initargs=(options,)) as pool:
         try:
             [(sent, error)] = pool.submit(_work, [file]).result()
-        except Exception as problem:  # noqa: BLE001 - this file ended its process: its own error
+        except (Exception, SystemExit) as problem:  # noqa: BLE001 - this file ended its process: its own error
             return [], FileError(file[1], internal_error("reading", problem))
     return [_received(finding) for finding in sent], error
