@@ -266,6 +266,26 @@ def function_profile(python: str, arguments: list[str], env: dict, cwd: str, out
 # ---------------------------------------------------------------------------------------------
 
 
+def physical_floor_drift(cli_python: str, script: str, env: dict) -> list[str]:
+    """A note for each floor script whose lists no longer agree with the CLI's."""
+    code = ("import importlib.util, sys\n"
+            "from sagemaker_iac_lint import scan\n"
+            "spec = importlib.util.spec_from_file_location('physical_floor', sys.argv[1])\n"
+            "floor = importlib.util.module_from_spec(spec); spec.loader.exec_module(floor)\n"
+            "print(set(floor.TYPE_NAMES) == set(scan.TYPE_NAMES) and set(floor.SKIP_DIRS) == set(scan.SKIP_DIRS)"
+            " and set(floor.SUFFIXES) == set(scan._CANDIDATE_SUFFIXES))")
+    notes = []
+    for name in (script, os.path.join(HERE, "floor.py")):  # floor.py's suffixes are its own (no .tofu, .tfvars)
+        check_all = name == script
+        status, text = output_of([cli_python, "-c", code if check_all else code.replace(
+            " and set(floor.SUFFIXES) == set(scan._CANDIDATE_SUFFIXES)", "").replace(
+            "set(floor.TYPE_NAMES)", "{n.decode() for n in floor.TYPE_NAMES}"), name], env)
+        if not (status == 0 and text.endswith("True")):
+            notes.append(f"bench/{os.path.basename(name)}'s type names, suffixes or skipped folders differ from "
+                         f"the CLI's ({text[-200:]}): its rows do not measure the same work.")
+    return notes
+
+
 def folder_bytes(folder: str) -> int:
     return sum(os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(folder) for name in names)
 
@@ -399,6 +419,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--templates", type=int, default=300, help="generated CloudFormation templates (default 300)")
     parser.add_argument("--tf-files", type=int, default=100, help="generated .tf files (default 100)")
     parser.add_argument("--sizes", default="100,400,1600", help="file counts for the memory runs (default 100,400,1600)")
+    parser.add_argument("--trees", default="10000",
+                        help="file counts of the trees timed against the physical floor, e.g. 10000,50000 (default 10000; '' for none)")
+    parser.add_argument("--rg", help="ripgrep for the physical floor (default: rg on PATH; without it that floor is skipped)")
     parser.add_argument("--corpus", default=LARGE_CORPUS, help="real templates to include (default ../shared/corpus/large)")
     parser.add_argument("--output", default=DOC, help="markdown file to write (default docs/benchmarks.md)")
     parser.add_argument("--no-write", action="store_true", help="print only, write no markdown")
@@ -411,6 +434,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.cfn_lint = None if args.cli_only else args.cfn_lint or beside(args.python, "cfn-lint")
     args.checkov = None if args.cli_only else args.checkov or beside(args.python, "checkov")
     args.no_write = args.no_write or args.cli_only
+    args.rg = args.rg or shutil.which("rg")
     if not args.cli:
         parser.error("no sagemaker-iac-lint found: install the project (pip install -e .) or pass --cli")
     return args
@@ -439,6 +463,7 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
     cfn_python = interpreter_of(args.cfn_lint) if args.cfn_lint else None
     ck_python = interpreter_of(args.checkov) if args.checkov else None
     floor_script = os.path.join(HERE, "floor.py")
+    physical_script = os.path.join(HERE, "physical_floor.py")
 
     # --- the files -----------------------------------------------------------------------------
     print("writing the files ...", file=sys.stderr)
@@ -459,6 +484,12 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
     ordered = written["sagemaker"] + written["real"] + mixed
     for size in sizes:
         generate.write_scaled(os.path.join(work, f"files-{size}"), ordered, size)
+    # the trees against the physical floor: the same files, scaled as the memory runs are
+    tree_sizes = [int(size) for size in args.trees.split(",") if size]
+    # and the same without .tf files: the files judged one by one (--jobs's part), without module judging
+    for size in tree_sizes:
+        generate.write_scaled(os.path.join(work, f"tree-{size}"), ordered, size)
+        generate.write_scaled(os.path.join(work, f"tree-{size}-no-tf"), [p for p in ordered if not p.endswith(".tf")], size)
     # the same repository without the .tf files that hold SageMaker jobs: what python-hcl2 costs
     repo_cfn = os.path.join(work, "repo-cfn-only")
     for path in all_files:
@@ -494,6 +525,11 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
     if not args.cfn_lint and not args.cli_only:
         notes.append("No cfn-lint found (pass --cfn-lint PATH): the cfn-lint rows are empty.")
     hcl2_floor = output_of([args.python, "-c", "import hcl2"], env)[0] == 0
+    if tree_sizes and not args.rg:
+        notes.append("ripgrep (rg) is not installed (apt-get install ripgrep, or pass --rg PATH): "
+                     "the physical floor was skipped, and its rows are empty.")
+    elif tree_sizes:
+        notes.extend(physical_floor_drift(cli_python, physical_script, env))
     info = machine(env, args, cli_python, cfn_python, ck_python)
 
     def cli(name: str, path: str) -> Tool:
@@ -539,6 +575,18 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
         "ck_plain": checkov("Checkov", repo, False) if checks_dir else None,
     }
     memory = {size: cli(f"CLI, {size} files", os.path.join(work, f"files-{size}")) for size in sizes}
+    trees = {}
+    for size in tree_sizes:
+        for tree, suffix in ((f"{size}-file tree", ""), (f"{size}-file tree without .tf", "-no-tf")):
+            folder = os.path.join(work, f"tree-{size}{suffix}")
+            trees[tree] = {
+                "jobs1": Tool(f"CLI --jobs 1, {tree}", [args.cli, "check", "--jobs", "1", folder], args.runs, work, "cli"),
+                "jobs2": Tool(f"CLI --jobs 2, {tree}", [args.cli, "check", "--jobs", "2", folder], args.runs, work, "cli"),
+                "floor": floor(f"floor, {tree}", folder),
+                "physical": Tool(f"physical floor (rg + libyaml), {tree}",
+                                 [args.python, physical_script, "--rg", args.rg, folder], args.runs, work, "floor")
+                if args.rg else None,
+            }
     memory_floor = {size: floor(f"floor, {size} files", os.path.join(work, f"files-{size}")) for size in sizes}
 
     # --- one untimed run of each quick tool: fills the bytecode and file caches, and shows it works.
@@ -559,6 +607,11 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
     measure([tool for tool in one.values() if tool], env, "one file", checks)
     measure([tool for tool in scan.values() if tool], env, "repository", checks)
     measure([tool for pair in zip(memory.values(), memory_floor.values()) for tool in pair], env, "memory", checks)
+    for tree, tools in trees.items():
+        tree_tools = [tool for tool in tools.values() if tool]
+        for tool in tree_tools:  # untimed: fills the file cache, and shows each runs
+            checks.append(check(tool, *run_once(tool.command, tool.cwd, env, capture=True), tree))
+        measure(tree_tools, env, tree, checks)
     info.append(("load average at end", " ".join(f"{x:.2f}" for x in os.getloadavg())))
 
     # --- profiles of the CLI -------------------------------------------------------------------------
@@ -580,6 +633,16 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
         Ratio("overhead of our rules in cfn-lint, repository", scan["cfn"], scan["cfn_plain"], "%<=5", paired=True),
         Ratio("overhead of our checks in Checkov, repository", scan["ck"], scan["ck_plain"], "%<=10", paired=True),
     ]
+    for tree, tools in trees.items():
+        ratios += [
+            Ratio(f"{tree}: CLI --jobs 2 / physical floor", tools["jobs2"], tools["physical"], "x<=1.5",
+                  "" if tools["physical"] else "rg not installed"),
+            Ratio(f"{tree}: CLI --jobs 1 / physical floor", tools["jobs1"], tools["physical"], "",
+                  "" if tools["physical"] else "rg not installed"),
+            Ratio(f"{tree}: CLI --jobs 2 / floor", tools["jobs2"], tools["floor"], ""),
+            Ratio(f"{tree}: CLI --jobs 1 / floor", tools["jobs1"], tools["floor"], ""),
+            Ratio(f"{tree}: CLI --jobs 1 / --jobs 2", tools["jobs1"], tools["jobs2"], "", paired=True),
+        ]
     first, last = memory[sizes[0]], memory[sizes[-1]]
     memory_ratio = last.median("rss_kb") / first.median("rss_kb") if first.samples and last.samples else None
 
@@ -645,6 +708,10 @@ def _benchmark(args: argparse.Namespace, command: str, work: str, env: dict, not
         "",
         *tool_table([tool for tool in scan.values() if tool]),
         "",
+        *([f"Trees ({', '.join(map(str, tree_sizes))} files, with and without the `.tf` files, drawn from the repository's files as the memory runs are; "
+           "**physical floor**: `bench/physical_floor.py`, ripgrep's `rg -l` over the CLI's candidate suffixes and "
+           "skipped folders for every monitored type name, then libyaml's C loader on the YAML/JSON files it lists):",
+           "", *tool_table([tool for tools in trees.values() for tool in tools.values() if tool]), ""] if trees else []),
         "Memory, as the file count grows:",
         "",
         "| files | MB | CLI peak RSS | CLI wall | floor peak RSS | floor wall |",

@@ -186,6 +186,7 @@ ARGUMENT_WORDS = [
     "--exit-zero", "--exit-zero=1", "--exit", "--baseline", "base.json", "--baseline=b.json", "--base",
     "-q", "--quiet", "-qq", "--quiet=1", "--statistics", "--stat", "--color", "always", "--color=never",
     "--color=sometimes", "--colo", "--stdin-filename", "x.tf", "--stdin-filename=-", "--stdin",
+    "--jobs", "-j", "2", "auto", "--jobs=0", "--jobs=x", "-j=2", "-j2", "--job",
 ]
 
 
@@ -274,7 +275,7 @@ def test_records_have_value_semantics() -> None:
     assert subject.notes is not Subject(rule, "Job", "T", 1, 2, [], []).notes  # a new list each time, as default_factory
     assert Finding.__slots__[:3] == ("rule", "path", "line")
     assert Options().as_dict() == {"strict": False, "select": None, "ignore": frozenset(), "exclude": (),
-                                   "var_files": (), "variables": (), "deployments": None}
+                                   "var_files": (), "variables": (), "deployments": None, "jobs": 1}
     assert copy.deepcopy(rule) == rule and pickle.loads(pickle.dumps(value)) == value and copy.copy(subject) == subject
     assert Config() == Config() and Config(strict=True) != Config()
     with pytest.raises(TypeError):

@@ -148,6 +148,7 @@ class CheckArguments:
     quiet: bool
     statistics: bool
     color: str
+    jobs: int
 
     def __init__(self) -> None:
         self.paths = []
@@ -204,6 +205,12 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
                     return None  # argparse: "expected one argument"
             if not value or option.choices is not None and value not in option.choices:
                 return None  # argparse: "invalid choice", or an empty value
+        parsed: object = value
+        if option.parse is not None and value is not None:
+            try:
+                parsed = option.parse(value)
+            except ValueError:
+                return None  # argparse says why
         if option.group:
             if seen.get(option.group, option) is not option:
                 return None  # argparse: "not allowed with argument"
@@ -211,7 +218,7 @@ def _parse_check(arguments: Sequence[str]) -> CheckArguments | None:
         if option.kind == REPEATED:
             setattr(args, option.dest, (getattr(args, option.dest) or []) + [value])
         elif option.kind == VALUE:
-            setattr(args, option.dest, value)
+            setattr(args, option.dest, parsed)
         else:
             setattr(args, option.dest, option.kind == TRUE)
     return args
@@ -248,6 +255,7 @@ def _scan_inputs(args: argparse.Namespace | CheckArguments) -> tuple[Options, li
         exclude=tuple(args.exclude) if args.exclude else config.exclude,
         var_files=tuple(args.var_files) if args.var_files else config.var_files,
         variables=tuple(args.variables) if args.variables else config.variables,
+        jobs=getattr(args, "jobs", 0),  # `baseline` has no --jobs: as check's default
     )
     paths = args.paths or ["."]
     inputs = [*paths, *(args.parameter_file or []), *options.var_files, *([config.path] if config.path else [])]

@@ -12,6 +12,7 @@ from .records import FrozenRecord
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
     from typing import Final
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
@@ -25,7 +26,7 @@ TRUE, FALSE, VALUE, REPEATED = "true", "false", "value", "repeated"
 class Option(FrozenRecord):
     """One option: its spellings, where argparse stores it, how it is written, and its help."""
 
-    __slots__ = ("flags", "dest", "kind", "help", "metavar", "choices", "default", "group")
+    __slots__ = ("flags", "dest", "kind", "help", "metavar", "choices", "default", "group", "parse")
     flags: Final[tuple[str, ...]]
     dest: Final[str]
     kind: Final[str]
@@ -34,10 +35,12 @@ class Option(FrozenRecord):
     choices: Final[tuple[str, ...] | None]
     default: Final[object]
     group: Final[str]
+    parse: Final[Callable[[str], object] | None]
 
     def __init__(self, flags: tuple[str, ...], dest: str, kind: str, help: str, metavar: str | None = None,
                  choices: tuple[str, ...] | None = None, default: object = None,
-                 group: str = "") -> None:  # options of one group exclude each other (argparse's mutually exclusive group)
+                 group: str = "",  # options of one group exclude each other (argparse's mutually exclusive group)
+                 parse: Callable[[str], object] | None = None) -> None:  # the value from its text; ValueError: refused
         self.flags = flags
         self.dest = dest
         self.kind = kind
@@ -46,6 +49,7 @@ class Option(FrozenRecord):
         self.choices = choices
         self.default = default
         self.group = group
+        self.parse = parse
 
 
 STRICT = Option(("--strict",), "strict", TRUE, "also flag single-instance jobs without encryption", group="mode")
@@ -62,6 +66,15 @@ COLOR = Option(("--color",), "color", VALUE, "colour the text format: auto (defa
                "and NO_COLOR is not set (FORCE_COLOR: always), always, never", choices=COLOR_CHOICES, default="auto")
 UNSAFE_FIXES = Option(("--unsafe-fixes",), "unsafe_fixes", TRUE,
                       "also apply the unsafe fixes (those that replace the resource or an expression)", default=False)
+
+def processes(text: str) -> int:
+    """``--jobs``: a number of processes; ``0`` or ``auto``, one per core when there are files enough."""
+    if text == "auto":
+        return 0
+    if text.isascii() and text.isdigit():
+        return int(text)
+    raise ValueError(f"expected a number of processes or auto, not {text!r}")
+
 
 # What decides the findings: the mode, the rules, the files and the deployments (``check`` and
 # ``baseline`` take the same, so a baseline is made as the check is run).
@@ -100,6 +113,9 @@ CHECK: tuple[Option, ...] = (
     Option(("--baseline",), "baseline", VALUE, "do not report the findings this baseline holds (see `baseline`)", "FILE"),
     Option(("--fix",), "fix", TRUE, "apply the safe fixes first (see `fix`), then report what is left", default=False),
     UNSAFE_FIXES.replace(help="with --fix: also apply the unsafe fixes"),
+    Option(("--jobs", "-j"), "jobs", VALUE, "processes for the files judged one by one (the output is the same whatever "
+           "N): 1 reads every file in this process; 0 or auto (default) uses the cores when there are files enough "
+           "to pay for a second process", "N", default=0, parse=processes),
 )
 
 CHECK_ALL = SCAN + CHECK
@@ -118,6 +134,21 @@ def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, optio
             target.add_argument(*option.flags, dest=option.dest, action="store_true" if option.kind == TRUE else "store_false",
                                 default=option.default, help=option.help or None)
         else:
-            target.add_argument(*option.flags, dest=option.dest, metavar=option.metavar, choices=option.choices,
-                                default=option.default, action="append" if option.kind == REPEATED else "store",
-                                help=option.help or None)
+            argument = target.add_argument(*option.flags, dest=option.dest, metavar=option.metavar, choices=option.choices,
+                                           default=option.default, action="append" if option.kind == REPEATED else "store",
+                                           help=option.help or None)
+            if option.parse is not None:
+                argument.type = _for_argparse(option.parse)
+
+
+def _for_argparse(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """``parse`` as an argparse type: its ValueError's message is argparse's error message."""
+    import argparse
+
+    def convert(text: str) -> object:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
