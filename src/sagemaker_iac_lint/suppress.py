@@ -27,7 +27,7 @@ from .fix import Edit, NoFix, _compose, _get, _indent_of_line, _is_intrinsic, _l
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from yaml import MappingNode, Node
+    from yaml import MappingNode, Node, SequenceNode
 
     from .scan import Finding
 
@@ -114,6 +114,8 @@ class _Writer:
             return f"{_scalar(key, self.is_json)}: {_flow(value, self.is_json)}"
         if self.is_json:
             return f"{json.dumps(key)}: {_json(value, indent, self.step, self.nl)}"
+        if not isinstance(value, (dict, list)):
+            return f"{key}: {_scalar(str(value), False)}"
         return f"{key}:" + self.nl + indent + self.step + _block(value, indent + self.step, self.step, self.nl)
 
     def item(self, value: object, indent: str, inline: bool) -> str:
@@ -151,7 +153,7 @@ class _Writer:
             line_end -= 1
         return Edit("", line_end, line_end, self.nl + indent + self.entry(key, value, indent, False))
 
-    def append_item(self, sequence: Node, value: object) -> Edit:
+    def append_item(self, sequence: SequenceNode, value: object) -> Edit:
         text = self.text
         if not sequence.value:
             start, end = sequence.start_mark.index, sequence.end_mark.index
@@ -197,9 +199,9 @@ def _cfn_edit(finding: Finding, text: str, is_json: bool, item: dict[str, str]) 
         raise NoFix("the file could not be read with positions")
     resources = _get(root, "Resources")
     found = _get(resources[1], finding.resource) if resources else None
-    if found is None or not isinstance(found[1], yaml.MappingNode) or _is_intrinsic(found[1]):
+    logical_id, resource = found if found is not None else (None, None)
+    if logical_id is None or not isinstance(resource, yaml.MappingNode) or _is_intrinsic(resource):
         raise NoFix(f"resource `{finding.resource}` is not written as such in the file")
-    logical_id, resource = found
     writer = _Writer(text, is_json, _step(text, is_json, logical_id, resource))
     metadata = _get(resource, "Metadata")
     if metadata is None:
@@ -218,7 +220,24 @@ def _cfn_edit(finding: Finding, text: str, is_json: bool, item: dict[str, str]) 
         return writer.add_entry(ours[1], "ignore", [item])
     if not isinstance(ignore[1], yaml.SequenceNode):
         raise NoFix(f"`Metadata.{SUPPRESSION_KEY}.ignore` is not a list")
+    for present in ignore[1].value:  # this rule's item without a reason: give it the reason
+        rule = _get(present, "rule") if isinstance(present, yaml.MappingNode) else None
+        if rule is None or not isinstance(rule[1], yaml.ScalarNode) or _control(rule[1].value) != item["rule"]:
+            continue
+        given = _get(present, "reason")
+        if given is None:
+            return writer.add_entry(present, "reason", item["reason"])
+        if isinstance(given[1], yaml.ScalarNode) and not given[1].value.strip():
+            node = given[1]
+            return Edit("", node.start_mark.index, node.end_mark.index, json.dumps(item["reason"]))
     return writer.append_item(ignore[1], item)
+
+
+def _control(name: str) -> str | None:
+    from .rules import find_rule
+
+    rule = find_rule(name)
+    return rule.control if rule is not None else None
 
 
 def _step(text: str, is_json: bool, parent_key: Node, mapping: MappingNode) -> str:
@@ -239,6 +258,9 @@ def _step(text: str, is_json: bool, parent_key: Node, mapping: MappingNode) -> s
 # ---------------------------------------------------------------------------------------------
 
 
+_HCL_WITHOUT_REASON = re.compile(r"(?:#|//|/\*)[ \t]*sagemaker-iac-lint:ignore=([^:\s*]+)(?![^\s:])(?![ \t]*:)")
+
+
 def _hcl_edit(finding: Finding, text: str, comment: str) -> Edit:
     from . import hcl
     from .fix import _hcl_items, _tf_address
@@ -252,6 +274,11 @@ def _hcl_edit(finding: Finding, text: str, comment: str) -> Edit:
     if resource is None:
         raise NoFix(f"`{resource_type}.{name}` is not written in this file")
     open_ = resource.open
+    for match in _HCL_WITHOUT_REASON.finditer(text, resource.start, resource.close):
+        # this rule's comment without a reason (it would win over a new one above it): give it the reason
+        names = match.group(1).split(",")
+        if any(_control(name) == finding.rule.control for name in names):
+            return Edit("", match.end(1), match.end(1), ":" + comment.partition(":ignore=")[2].partition(":")[2])
     line_end = text.find("\n", open_)
     if line_end < 0 or line_end >= resource.close:  # `resource "t" "n" { ... }` on one line
         return Edit("", open_ + 1, open_ + 1, f" /* {comment} */")
