@@ -7,7 +7,9 @@ Skips without pytest-lsp (the ``tests`` nox session installs it) or without pygl
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,7 +63,7 @@ async def client(lsp_client: LanguageClient, root: Path):
     lsp_client.registrations = registrations  # type: ignore[attr-defined]
     workspace = root / "workspace"
     workspace.mkdir()
-    await lsp_client.initialize_session(types.InitializeParams(
+    lsp_client.initialize_result = await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=workspace.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")]))
     yield
@@ -76,27 +78,37 @@ def tmp_path(root: Path, request: pytest.FixtureRequest) -> Path:
     return here
 
 
-async def published(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
-    """The next diagnostics published for ``uri`` (those of other documents are passed over)."""
-    while True:
-        params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        if params.uri == uri:
-            return list(params.diagnostics)
+async def after(client: LanguageClient, uri: str, send: Callable[[], object]) -> list[types.Diagnostic]:
+    """The diagnostics published for ``uri`` after ``send()``. Read from the client's record of the last
+    diagnostics of each document (a new list per notification): waiting for "the next notification"
+    would miss one that arrives in a burst (the server judges every open document again when the
+    configuration changes)."""
+    before = client.diagnostics.get(uri)
+    send()
+    for _ in range(3000):
+        now = client.diagnostics.get(uri)
+        if now is not before and now is not None:
+            return list(now)
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no diagnostics published for {uri} within 30 s")
 
 
 async def opened(client: LanguageClient, path: Path, text: str | None = None, language: str = "yaml") -> list[types.Diagnostic]:
     if text is None:
         text = path.read_text()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=path.as_uri(), language_id=language, version=1, text=text)))
-    return await published(client, path.as_uri())
+    return await after(client, path.as_uri(), lambda: client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=path.as_uri(), language_id=language, version=1, text=text))))
 
 
 async def changed(client: LanguageClient, path: Path, text: str, version: int) -> list[types.Diagnostic]:
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
+    return await after(client, path.as_uri(), lambda: client.text_document_did_change(types.DidChangeTextDocumentParams(
         text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
-    return await published(client, path.as_uri())
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)])))
+
+
+def watched(client: LanguageClient, pyproject: Path, change: types.FileChangeType) -> Callable[[], None]:
+    return lambda: client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=pyproject.as_uri(), type=change)]))
 
 
 def applied(text: str, edits: list[types.TextEdit]) -> str:
@@ -255,32 +267,29 @@ async def test_configuration_is_read_again_when_it_changes(client: LanguageClien
         path.write_text(JOB)
         assert [d.code for d in await opened(client, path)] == ["SageMaker.15"]
         pyproject = tmp_path / "pyproject.toml"
+        uri = path.as_uri()
         pyproject.write_text('[tool.sagemaker-iac-lint]\nignore = ["E9515"]\n')
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Created)]))
-        assert await published(client, path.as_uri()) == []
+        assert await after(client, uri, watched(client, pyproject, types.FileChangeType.Created)) == []
         # a configuration that cannot be read: one diagnostic, and the server goes on
         pyproject.write_text('[tool.sagemaker-iac-lint]\nignore = ["SageMaker.99"]\n')
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)]))
-        (error,) = await published(client, path.as_uri())
+        (error,) = await after(client, uri, watched(client, pyproject, types.FileChangeType.Changed))
         assert error.severity == types.DiagnosticSeverity.Error and error.source == "sagemaker-iac-lint"
         assert error.message == ("the configuration cannot be read, so nothing is checked: "
                                  f"{pyproject}: `ignore`: unknown rule `SageMaker.99` (see `sagemaker-iac-lint rules`)")
         # exclude, relative to the configuration's directory; read again on the save of pyproject.toml
         pyproject.write_text('[tool.sagemaker-iac-lint]\nexclude = ["stacks/*"]\n')
-        client.text_document_did_save(types.DidSaveTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=pyproject.as_uri())))
-        assert await published(client, path.as_uri()) == []
+        assert await after(client, uri, lambda: client.text_document_did_save(types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=pyproject.as_uri())))) == []
         pyproject.write_text('[tool.sagemaker-iac-lint]\nstrict = false\n')
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)]))
-        assert [d.code for d in await published(client, path.as_uri())] == ["SageMaker.15"]
+        assert [d.code for d in await after(client, uri, watched(client, pyproject, types.FileChangeType.Changed))] \
+            == ["SageMaker.15"]
     finally:
         above.unlink()
 
 
 async def test_each_workspace_folder_has_its_configuration(client: LanguageClient, tmp_path: Path) -> None:
+    folders = client.initialize_result.capabilities.workspace.workspace_folders  # type: ignore[attr-defined]
+    assert folders.supported and folders.change_notifications
     other = tmp_path.parent.parent / "other"  # a folder beside the first one
     other.mkdir()
     (other / "pyproject.toml").write_text('[tool.sagemaker-iac-lint]\nignore = ["SageMaker.15"]\n')
