@@ -15,6 +15,8 @@ nox.options.sessions = ["lint", "mypy", "tests", "checkov", "minimal"]
 nox.options.reuse_existing_virtualenvs = True
 
 TEST_DEPS = ["pytest>=7", "jsonschema>=4", "pre-commit>=3", "hypothesis>=6"]
+# The language server end to end (tests/test_lsp_client.py): a real LSP client. Only where pygls is (tests).
+LSP_TEST_DEPS = ["pytest-lsp>=1,<2"]
 
 
 def run_pytest(session: nox.Session) -> None:
@@ -24,7 +26,7 @@ def run_pytest(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """python-hcl2 + cfn-lint + pygls: the CLI, fix, the language server, the cfn-lint rules, the docs, pre-commit."""
-    session.install(".[terraform,cfn-lint,lsp]", "cfn-lint[sarif]", *TEST_DEPS)
+    session.install(".[terraform,cfn-lint,lsp]", "cfn-lint[sarif]", *TEST_DEPS, *LSP_TEST_DEPS)
     run_pytest(session)
 
 

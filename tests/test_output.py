@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 import pytest
 from fixture_cases import FIXTURES
@@ -152,3 +153,103 @@ def test_junit_lists_clean_and_unreadable_files(tmp_path, capsys) -> None:
     assert sorted(by_name) == ["bad.yaml", "clean.yaml"]
     assert list(by_name["clean.yaml"]) == [] and by_name["bad.yaml"].find("error") is not None
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "0", "1")
+
+
+def _apply_sarif_fix(texts: dict[str, str], fix: dict) -> dict[str, str]:
+    """The texts (by SARIF uri) with one SARIF fix's replacements applied, each region read as SARIF
+    defines it: 1-based lines and columns, columns in code points, the end column exclusive."""
+    changed = dict(texts)
+    for change in fix["artifactChanges"]:
+        uri = change["artifactLocation"]["uri"]
+        text = changed[uri]
+        lines = text.splitlines(True)
+
+        def offset(line: int, column: int, lines: list[str] = lines) -> int:
+            return sum(len(x) for x in lines[: line - 1]) + column - 1
+
+        spans = [(offset(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]),
+                  offset(r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"]),
+                  r["insertedContent"]["text"]) for r in change["replacements"]]
+        for start, end, new in sorted(spans, reverse=True):
+            text = text[:start] + new + text[end:]
+        changed[uri] = text
+    return changed
+
+
+@pytest.mark.parametrize("relative", [
+    "cloudformation/sagemaker-15/literal.fail.yaml",
+    "cloudformation/sagemaker-15/conditions.fail.json",
+    "cloudformation/sagemaker-15/parameters.fail.yaml",
+    "cloudformation/sagemaker-22/inline.fail.yaml",
+    pytest.param("terraform/sagemaker-15/flag-false.fail.tf", marks=pytest.mark.terraform),
+    pytest.param("terraform/sagemaker-15/no-network-config.fail.tf", marks=pytest.mark.terraform),
+    pytest.param("terraform_json/sagemaker-22/inline-unencrypted.fail.tf.json", marks=pytest.mark.terraform),
+])
+def test_each_sarif_fix_clears_its_finding(relative: str, tmp_path, capsys, monkeypatch) -> None:
+    """Every result's fix, applied alone to the file as a SARIF viewer applies it, leaves the file
+    without that finding and with the others; each result with a fix says whether it is safe."""
+    if relative.startswith("terraform"):
+        pytest.importorskip("hcl2")
+    name = os.path.basename(relative)
+    with open(os.path.join(FIXTURES, relative), encoding="utf-8") as handle:
+        original = handle.read()
+    (tmp_path / name).write_text(original, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--no-config", "--format", "sarif", name])
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    found = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]) for r in results}
+    fixed = [r for r in results if "fixes" in r]
+    assert fixed, "the fixture has fixable findings"
+    for result in fixed:
+        (fix,) = result["fixes"]
+        assert fix["properties"]["applicability"] in ("safe", "unsafe")
+        assert (fix["properties"]["applicability"] == "unsafe") == ("(unsafe: " in fix["description"]["text"])
+        after = _apply_sarif_fix({name: original}, fix)
+        (tmp_path / name).write_text(after[name], encoding="utf-8")
+        main(["check", "--no-config", "--format", "json", name])
+        left = {(f["rule"], f["resource"]) for f in json.loads(capsys.readouterr().out)["findings"]}
+        key = (result["ruleId"], result["locations"][0]["logicalLocations"][0]["name"])
+        assert key not in left and left <= found - {key}
+    (tmp_path / name).write_text(original, encoding="utf-8")
+
+
+def test_sarif_fix_columns_are_code_points(tmp_path, capsys, monkeypatch) -> None:
+    """A line with characters outside the BMP before the flag: the region's columns count code points
+    (the run's columnKind), not UTF-16 units or bytes."""
+    text = ("Description: \"\U0001F680 job\"\nResources:\n  Job:\n    Type: AWS::SageMaker::ModelBiasJobDefinition\n"
+            "    Properties:\n      NetworkConfig: {EnableNetworkIsolation: true, \"\U0001F680\": 1, "
+            "EnableInterContainerTrafficEncryption: false}\n"
+            "      JobResources: {ClusterConfig: {InstanceCount: 2, InstanceType: ml.m5.xlarge, VolumeSizeInGB: 20}}\n")
+    (tmp_path / "job.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--no-config", "--format", "sarif", "job.yaml"])
+    document = json.loads(capsys.readouterr().out)
+    (result,) = [r for r in document["runs"][0]["results"] if r["ruleId"] == "SageMaker.15"]
+    region = result["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]
+    line = text.splitlines()[5]
+    column = line.index("false") + 1
+    assert region == {"startLine": 6, "startColumn": column, "endLine": 6, "endColumn": column + 5}
+    assert document["runs"][0]["columnKind"] == "unicodeCodePoints"
+
+
+def test_sarif_fixes_from_stdin_edit_the_text_read(tmp_path) -> None:
+    """With --stdin-filename NAME, the fix's regions are in the text read from standard input, not in
+    a file NAME on disk (which here holds other text)."""
+    from console import COMMAND
+
+    source = os.path.join(FIXTURES, "cloudformation/sagemaker-15/literal.fail.yaml")
+    with open(source, encoding="utf-8") as handle:
+        text = handle.read()
+    (tmp_path / "job.yaml").write_text("# a different text on disk\n\n\n" + text, encoding="utf-8")
+    done = subprocess.run([*COMMAND, "check", "--no-config", "--format", "sarif",
+                           "--stdin-filename", "job.yaml", "-"], input=text.encode(), capture_output=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 1
+    results = json.loads(done.stdout)["runs"][0]["results"]
+    for result in (r for r in results if "fixes" in r):
+        after = _apply_sarif_fix({"job.yaml": text}, result["fixes"][0])["job.yaml"]
+        assert after != text and after.count("\n") >= text.count("\n")
+    flag = next(r for r in results if r["ruleId"] == "SageMaker.15" and "fixes" in r
+                and r["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "true")
+    region = flag["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]
+    assert text.splitlines()[region["startLine"] - 1][region["startColumn"] - 1:region["endColumn"] - 1] == "false"

@@ -53,18 +53,20 @@ class Config(Record):
         self.ignore = ignore
 
 
-def find_pyproject(start: str) -> str | None:
+def find_pyproject(start: str, stop: str | None = None) -> str | None:
     """The nearest ``pyproject.toml`` at or above ``start`` that holds our table, as ruff looks for
     its own: a ``pyproject.toml`` without ``[tool.sagemaker-iac-lint]`` (a Python package inside a
     larger repository) does not hide the configuration above it. One whose table is misspelt
-    (``[tool.sagemaker_iac_lint]``) is returned, so that ``load`` says so."""
+    (``[tool.sagemaker_iac_lint]``) is returned, so that ``load`` says so. ``stop``: the last
+    directory looked in (the language server's workspace folder), when ``start`` is inside it."""
     directory = os.path.abspath(start)
+    stop = os.path.abspath(stop) if stop is not None else None
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate) and _may_hold_our_table(candidate):
             return candidate
         parent = os.path.dirname(directory)
-        if parent == directory:
+        if parent == directory or directory == stop:
             return None
         directory = parent
 

@@ -6,6 +6,10 @@ from . import __version__, escape
 from .rules import Rule, all_rules
 from .scan import Report
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .scan import Finding
+
 INFORMATION_URI = "https://github.com/sagemaker-iac-lint/sagemaker-iac-lint"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub code scanning reads this to rank alerts; Security Hub's MEDIUM sits in its 4.0-6.9 band.
@@ -136,10 +140,67 @@ def _fingerprint(rule: Rule, path: str, resource: str) -> str:
     return hashlib.sha256(f"{rule.control}\0{path}\0{resource}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def _sarif_region(text: str, start: int, end: int) -> dict:
+    """A SARIF region of ``text[start:end]``: 1-based lines and columns, columns in code points
+    (the run's ``columnKind``), the end column the one after the last character deleted; an empty
+    region (``start == end``) is where text is inserted."""
+    def line_column(offset: int) -> tuple[int, int]:
+        return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    start_line, start_column = line_column(start)
+    end_line, end_column = line_column(end)
+    return {"startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column}
+
+
+def _sarif_fixes(finding: Finding, sources: dict[str, str], texts: dict[str, str | None]) -> dict:
+    """``{"fixes": [...]}`` for a finding that has a fix (the one ``fix`` would apply), else ``{}``.
+    Unsafe fixes are listed too, as ruff lists them, with ``properties.applicability`` = "unsafe" and
+    the reason in the description: a SARIF viewer lets a person choose; ``fix`` applies them only with
+    ``--unsafe-fixes``."""
+    from . import fix as fix_module
+
+    def text_of(path: str) -> str | None:
+        if path in sources:
+            return sources[path]
+        if path not in texts:
+            try:
+                texts[path] = fix_module.read_source(path)
+            except (OSError, ValueError):
+                texts[path] = None
+        return texts[path]
+
+    text = text_of(finding.path)
+    if text is None:
+        return {}
+    try:
+        fix = fix_module.fix_for(finding, text)
+    except fix_module.NoFix:
+        return {}
+    except Exception:  # noqa: BLE001 - a report is never lost to a fix that cannot be worked out
+        return {}
+    changes: dict[str, list[dict]] = {}
+    for edit in sorted(fix.edits, key=lambda e: (e.path, e.start)):
+        edited = text if edit.path == finding.path else text_of(edit.path)
+        if edited is None:
+            return {}
+        changes.setdefault(edit.path, []).append({
+            "deletedRegion": _sarif_region(edited, edit.start, edit.end),
+            "insertedContent": {"text": edit.new},
+        })
+    description = fix.title if fix.safe else f"{fix.title} (unsafe: {fix.note})"
+    return {"fixes": [{
+        "description": {"text": description},
+        "artifactChanges": [{"artifactLocation": escape.sarif_location(path), "replacements": replacements}
+                            for path, replacements in changes.items()],
+        "properties": {"applicability": "safe" if fix.safe else "unsafe"},
+    }]}
+
+
 def format_sarif(report: Report) -> str:
     import json
 
     index = {rule.control: position for position, rule in enumerate(all_rules())}
+    texts: dict[str, str | None] = {}  # path -> text the fixes edit (None: cannot be read), read once
     results = [
         {
             "ruleId": f.rule.control,
@@ -158,6 +219,7 @@ def format_sarif(report: Report) -> str:
                 }
             ],
             "partialFingerprints": {"sagemakerIacLint/v1": _fingerprint(f.rule, f.path, f.resource)},
+            **_sarif_fixes(f, report.sources, texts),
         }
         for f in report.findings
     ]

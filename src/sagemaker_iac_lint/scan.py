@@ -126,12 +126,13 @@ class Options(Record):
 
 
 class Report(Record):
-    __slots__ = ("findings", "errors", "files_scanned", "paths", "baselined")
+    __slots__ = ("findings", "errors", "files_scanned", "paths", "baselined", "sources")
     findings: list[Finding]
     errors: list[FileError]
     files_scanned: int
     paths: list[str]
     baselined: int | None
+    sources: dict[str, str]
 
     def __init__(self, findings: list[Finding], errors: list[FileError], files_scanned: int = 0,
                  paths: list[str] | None = None, baselined: int | None = None) -> None:
@@ -140,6 +141,7 @@ class Report(Record):
         self.files_scanned = files_scanned
         self.paths = paths if paths is not None else []  # every file scanned, as shown, in scan order
         self.baselined = baselined  # findings a --baseline hid; None: no baseline given
+        self.sources: dict[str, str] = {}  # path as shown -> the text judged, where it is not the file's (stdin)
 
 
 def _escape(kind: type = str) -> re.Pattern:

@@ -60,7 +60,10 @@ def scan_stdin(raw: bytes, name: str | None, options: Options) -> Report:
     except Exception as error:  # noqa: BLE001 - a bug of ours is a one-line error, as for a file
         return Report([], [FileError(shown, internal_error("reading", error))], 1, [shown])
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule.number))
-    return Report(findings, errors, 1, [shown])
+    report = Report(findings, errors, 1, [shown])
+    if findings:
+        report.sources[shown] = _text(raw)  # SARIF's fixes are edits of this text, not of a file NAME on disk
+    return report
 
 
 def _text(raw: bytes) -> str:

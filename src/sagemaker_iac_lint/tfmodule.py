@@ -392,9 +392,14 @@ class Project:
     """One run's Terraform: modules read once each, the calls between them, and their instances."""
 
     def __init__(self, deployment: Deployment | None = None,
-                 hcl2_problem: Callable[[], str | None] | None = None) -> None:
+                 hcl2_problem: Callable[[], str | None] | None = None,
+                 parse_cache: dict[str, tuple[bytes, ParsedFile]] | None = None) -> None:
         self.deployment = deployment or Deployment()
         self.hcl2_problem = hcl2_problem
+        # path -> (bytes, what they parse to), kept by a caller across projects (the language server,
+        # which judges a module again on each edit): a file whose bytes are unchanged is not parsed
+        # again. A ParsedFile is not changed once made, so it is shared as it is.
+        self.parse_cache = parse_cache
         self.modules: dict[str, Module] = {}
         self.bytes_cache: dict[str, bytes | None] = {}
         self.callers_cache: dict[str, dict[str, list[tuple[str, str]]]] = {}
@@ -497,7 +502,13 @@ class Project:
                 text = decode(raw)
                 if not text.strip():
                     continue  # Terraform reads an empty file as no declarations
-                parsed = parse_tf_json(text, path) if name.endswith(".json") else parse_tf(text, path, self.hcl2_problem)
+                cached = self.parse_cache.get(path) if self.parse_cache is not None else None
+                if cached is not None and cached[0] == raw:
+                    parsed = cached[1]
+                else:
+                    parsed = parse_tf_json(text, path) if name.endswith(".json") else parse_tf(text, path, self.hcl2_problem)
+                    if self.parse_cache is not None:
+                        self.parse_cache[path] = (raw, parsed)
             except ReadError as error:
                 module.errors.append((path, str(error)))
                 self.errors.setdefault(path, str(error))
