@@ -192,6 +192,23 @@ def test_only_a_comment_suppresses_in_yaml(tmp_path) -> None:
     assert run(*CHECK, "t.yaml", cwd=tmp_path).returncode == 1
 
 
+def test_only_the_bodys_own_comment_key_suppresses_in_terraform_json(tmp_path) -> None:
+    """In `.tf.json` a "//" key is a comment on the block whose body holds it; one inside an attribute's
+    object value is that value's key (and a tag's "//" is data)."""
+    cluster = '"job_resources": {"cluster_config": {"instance_count": 2, "instance_type": "ml.m5.xlarge", "volume_size_in_gb": 20}}'
+    ignore = "sagemaker-iac-lint:ignore=SageMaker.15"
+    (tmp_path / "main.tf.json").write_text(
+        '{"resource": {"awscc_sagemaker_model_bias_job_definition": {\n'
+        f'  "inner": {{"tags": [{{"key": "//", "value": "{ignore}:a tag"}}], {cluster},\n'
+        f'    "network_config": {{"//": "{ignore}:inside a value", "enable_network_isolation": true}}}},\n'
+        f'  "own": {{"//": "{ignore}:reviewed, a test cluster", {cluster}}}\n'
+        "}}}\n")
+    result = run(*CHECK, "--format", "json", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    reported = [finding["resource"] for finding in json.loads(result.stdout)["findings"]]
+    assert reported == ["awscc_sagemaker_model_bias_job_definition.inner"]
+
+
 def test_a_file_named_many_ways_is_scanned_once(tmp_path) -> None:
     (tmp_path / "t.yaml").write_text(job())
     (tmp_path / "main.tf").write_text('resource "awscc_sagemaker_model_bias_job_definition" "j" {\n'

@@ -701,6 +701,22 @@ def _suppressions(lines: list[str], first: int, last: int, json_text: bool) -> d
     return found
 
 
+_JSON_COMMENT_SUPPRESSION = re.compile(r"\s*sagemaker-iac-lint:ignore=([^:\s]+)(?::(.*))?", re.DOTALL)
+
+
+def _comment_suppressions(comments: tuple[str, ...]) -> dict[str, str]:
+    """Suppressions from a `.tf.json` body's "//" values (``sagemaker-iac-lint:ignore=RULE:reason``)."""
+    found: dict[str, str] = {}
+    for comment in comments:
+        match = _JSON_COMMENT_SUPPRESSION.match(comment)
+        if match:
+            reason = (match.group(2) or "").strip()
+            for name in match.group(1).split(","):
+                rule = find_rule(name)
+                found[rule.control if rule else name.strip()] = reason
+    return found
+
+
 def _attribute_position(lines: list[str], first: int, last: int, key: str, json_text: bool) -> tuple[int, int] | None:
     """Where attribute or block ``key`` is written inside lines first..last (1-based), skipping comments."""
     pattern = re.compile(rf'"{key}"\s*:' if json_text else rf"(?<![\w.\"]){key}\s*(=(?!=)|\{{)")
@@ -812,7 +828,9 @@ def subject_from_attributes(rule: Rule, address: str, resource_type: str, attrib
     lines = block.lines if block is not None else context.lines
     json_text = block.json if block is not None else context.json
     subject = Subject(rule, address, resource_type, line, column, count=[], flag=[], terraform=True)
-    if lines:
+    if block is not None and block.comments is not None:
+        subject.suppressions = _comment_suppressions(block.comments)
+    elif lines:
         subject.suppressions = _suppressions(lines, line, end_line, json_text)
     if resource_type in NONEXISTENT_TF_TYPES:
         control = NONEXISTENT_TF_TYPES[resource_type]  # the control the user meant to have judged
@@ -979,10 +997,12 @@ class Block:
     positions in ``body``.
     """
 
-    __slots__ = ("type", "name", "body", "path", "line", "end_line", "column", "lines", "json", "index", "located")
+    __slots__ = ("type", "name", "body", "path", "line", "end_line", "column", "lines", "json", "index", "located",
+                 "comments")
 
     def __init__(self, type_: str, name: str, body: object, path: str, line: int, end_line: int, column: int,
-                 lines: list[str], json: bool = False, index: LineIndex | None = None) -> None:
+                 lines: list[str], json: bool = False, index: LineIndex | None = None,
+                 comments: tuple[str, ...] | None = None) -> None:
         self.type = type_
         self.name = name
         self.body = body
@@ -995,6 +1015,8 @@ class Block:
         self.index = index
         # ``_positions``' answer, worked out once for the block however many rules judge it
         self.located: tuple[dict | None, LineIndex | None] | None = None
+        # `.tf.json`: the body's own "//" comments, where suppressions are read (None: from ``lines``)
+        self.comments = comments
 
     def __repr__(self) -> str:
         return f"Block({self.type!r}, {self.name!r}, {self.path!r}, line={self.line})"
@@ -1338,8 +1360,11 @@ def parse_tf_json(text: str, path: str) -> ParsedFile:
                             (line, column), end = index.position(found[0]), index.position(found[1])[0]
                         bodies = _json_objects(body)
                         attributes = json_value(bodies[0]) if len(bodies) == 1 else body
+                        # only the body's own "//" keys are comments on the resource: one inside an
+                        # attribute's object value is that value's key
+                        comments = tuple(str(part["//"]) for part in bodies if isinstance(part.get("//"), str))
                         target = out.resources if kind == "resource" else out.modules
-                        target.append(Block(first, name, attributes, path, line, end, column, lines, True))
+                        target.append(Block(first, name, attributes, path, line, end, column, lines, True, None, comments))
         return out
 
     try:

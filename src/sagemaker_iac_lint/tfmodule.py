@@ -174,7 +174,8 @@ def _merged(original: object, override: object) -> object:
 
 def _merged_block(original: Block, override: Block) -> Block:
     merged = Block(original.type, original.name, _merged(original.body, override.body), original.path,
-                   original.line, original.end_line, original.column, original.lines, original.json, original.index)
+                   original.line, original.end_line, original.column, original.lines, original.json, original.index,
+                   original.comments)
     return merged
 
 
