@@ -269,16 +269,16 @@ def function_profile(python: str, arguments: list[str], env: dict, cwd: str, out
 def physical_floor_drift(cli_python: str, script: str, env: dict) -> list[str]:
     """A note for each floor script whose lists no longer agree with the CLI's."""
     code = ("import importlib.util, sys\n"
-            "from sagemaker_iac_lint import scan\n"
+            "from sagemaker_iac_lint import kinds, scan\n"
             "spec = importlib.util.spec_from_file_location('physical_floor', sys.argv[1])\n"
             "floor = importlib.util.module_from_spec(spec); spec.loader.exec_module(floor)\n"
             "print(set(floor.TYPE_NAMES) == set(scan.TYPE_NAMES) and set(floor.SKIP_DIRS) == set(scan.SKIP_DIRS)"
-            " and set(floor.SUFFIXES) == set(scan._CANDIDATE_SUFFIXES))")
+            " and set(floor.SUFFIXES) == set(kinds.CANDIDATE_SUFFIXES))")
     notes = []
     for name in (script, os.path.join(HERE, "floor.py")):  # floor.py's suffixes are its own (no .tofu, .tfvars)
         check_all = name == script
         status, text = output_of([cli_python, "-c", code if check_all else code.replace(
-            " and set(floor.SUFFIXES) == set(scan._CANDIDATE_SUFFIXES)", "").replace(
+            " and set(floor.SUFFIXES) == set(kinds.CANDIDATE_SUFFIXES)", "").replace(
             "set(floor.TYPE_NAMES)", "{n.decode() for n in floor.TYPE_NAMES}"), name], env)
         if not (status == 0 and text.endswith("True")):
             notes.append(f"bench/{os.path.basename(name)}'s type names, suffixes or skipped folders differ from "

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 
+from . import kinds
 from .options import COLOR, CONFIG, EXCLUDE, IGNORE, NO_CONFIG, NO_STRICT, QUIET, SELECT, STRICT, UNSAFE_FIXES, add_options
 from .rules import PRESENT, RULES_BY_CFN_TYPE, RULES_BY_TF_TYPE, Rule
 
@@ -126,19 +127,19 @@ def _complies(literal: bool | str, text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _line_start(text: str, offset: int) -> int:
+def line_start(text: str, offset: int) -> int:
     return text.rfind("\n", 0, offset) + 1
 
 
-def _indent_of_line(text: str, offset: int) -> str:
-    start = _line_start(text, offset)
+def indent_of_line(text: str, offset: int) -> str:
+    start = line_start(text, offset)
     end = start
     while end < len(text) and text[end] in " \t":
         end += 1
     return text[start:end]
 
 
-def _newline(text: str) -> str:
+def newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
@@ -156,7 +157,7 @@ def offset_of(text: str, line: int, column: int) -> int:
 def position_of(text: str, offset: int) -> tuple[int, int]:
     """0-based (line, character) of an offset, as the Language Server Protocol counts them (UTF-16)."""
     line = text.count("\n", 0, offset)
-    start = _line_start(text, offset)
+    start = line_start(text, offset)
     segment = text[start:offset]
     return line, len(segment.encode("utf-16-le")) // 2
 
@@ -166,7 +167,7 @@ def position_of(text: str, offset: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _compose(text: str, is_json: bool) -> Node | None:
+def compose(text: str, is_json: bool) -> Node | None:
     import yaml
 
     source = text.replace("\t", " ") if is_json else text  # as cfn.load_template: same offsets
@@ -176,7 +177,7 @@ def _compose(text: str, is_json: bool) -> Node | None:
         return None
 
 
-def _node_end(node: Node) -> int:
+def node_end(node: Node) -> int:
     """Where a node's own text ends: a block collection's end mark lies past what follows it."""
     import yaml
 
@@ -186,10 +187,10 @@ def _node_end(node: Node) -> int:
     if not children:
         return node.end_mark.index
     last = children[-1]
-    return _node_end(last[1] if isinstance(last, tuple) else last)
+    return node_end(last[1] if isinstance(last, tuple) else last)
 
 
-def _get(mapping: Node | None, key: str) -> tuple[Node, Node] | None:
+def get(mapping: Node | None, key: str) -> tuple[Node, Node] | None:
     """(key node, value node) of ``key`` in a mapping node, else None. A one-item list holding a
     mapping (Terraform JSON's block form) is looked into."""
     import yaml
@@ -206,7 +207,7 @@ def _get(mapping: Node | None, key: str) -> tuple[Node, Node] | None:
     return None
 
 
-def _mapping_of(node: Node | None) -> MappingNode | None:
+def mapping_of(node: Node | None) -> MappingNode | None:
     import yaml
 
     if isinstance(node, yaml.SequenceNode) and len(node.value) == 1:
@@ -214,7 +215,7 @@ def _mapping_of(node: Node | None) -> MappingNode | None:
     return node if isinstance(node, yaml.MappingNode) else None
 
 
-def _is_intrinsic(node: Node) -> bool:
+def is_intrinsic(node: Node) -> bool:
     import yaml
 
     if node.tag.startswith("!") and not node.tag.startswith("!!"):
@@ -243,7 +244,7 @@ class _Tree:
     def __init__(self, text: str, is_json: bool) -> None:
         self.text = text
         self.is_json = is_json
-        self.root = _compose(text, is_json)
+        self.root = compose(text, is_json)
         self.step = self._step()
 
     def _step(self) -> str:
@@ -281,7 +282,7 @@ class _Tree:
         inner = indent + self.step
         if flow:
             return self.key(keys[0]) + colon + "{" + self.entry(keys[1:], inner, True, literal) + "}"
-        nl = _newline(self.text)
+        nl = newline(self.text)
         if self.is_json:
             return self.key(keys[0]) + colon + "{" + nl + inner + self.entry(keys[1:], inner, False, literal) + nl \
                 + indent + "}"
@@ -291,7 +292,7 @@ class _Tree:
                literal: bool | str = True) -> Edit:
         """Add ``keys`` (a chain of one-key mappings ending in ``literal``) to a mapping node."""
         text = self.text
-        nl = _newline(text)
+        nl = newline(text)
         if not mapping.value:  # `{}`: written inline
             start, end = mapping.start_mark.index, mapping.end_mark.index
             if text[start:end].strip() != "{}":
@@ -299,7 +300,7 @@ class _Tree:
             return Edit("", start, end, "{" + self.entry(keys, "", True, literal) + "}")
         first_key = mapping.value[0][0]
         at = first_key.start_mark.index
-        before = text[_line_start(text, at):at]
+        before = text[line_start(text, at):at]
         if mapping.flow_style and before.strip():  # `{A: 1, B: 2}` on the line: inline
             return Edit("", at, at, self.entry(keys, "", True, literal) + ", ")
         indent = " " * len(before) if before.strip() else before  # `- Key:` items: the key's column
@@ -335,11 +336,11 @@ def _cfn_fix(finding: Finding, text: str, is_json: bool, rule: Rule, literal: bo
     tree = _tree_of(text, is_json)
     if tree.root is None:
         raise _NoFix("the file could not be read with positions")
-    resources = _get(tree.root, "Resources")
-    resource = _get(resources[1], finding.resource) if resources else None
+    resources = get(tree.root, "Resources")
+    resource = get(resources[1], finding.resource) if resources else None
     if resource is None:
         raise _NoFix(f"resource `{finding.resource}` is not written as such in the file (made by a transform or a loop)")
-    properties = _get(resource[1], "Properties")
+    properties = get(resource[1], "Properties")
     if properties is None:
         raise _NoFix("the resource has no Properties mapping")
     return _tree_rule_fix(tree, properties, literal, rule.scope, rule.each, rule.flag_path, rule.skip_element,
@@ -361,14 +362,14 @@ def _tree_rule_fix(tree: _Tree, start: tuple[Node, Node], literal: bool | str, s
     title = f"Set `{listed}[].{'.'.join(flag)}` to {_said(literal)}"
     node: Node = start[1]
     for index, name in enumerate(scope + each):
-        mapping = _mapping_of(node)
-        if mapping is None or _is_intrinsic(mapping):
+        mapping = mapping_of(node)
+        if mapping is None or is_intrinsic(mapping):
             raise _NoFix(f"`{'.'.join((scope + each)[:index]) or 'Properties'}` is an expression or not a mapping")
-        found = _get(mapping, name)
+        found = get(mapping, name)
         if found is None:
             raise _NoFix(f"`{listed}` is not written")
         node = found[1]
-    if _is_intrinsic(node):
+    if is_intrinsic(node):
         raise _NoFix(f"`{listed}` is an expression; the fix would replace it whole")
     if isinstance(node, yaml.SequenceNode):
         elements = list(node.value)
@@ -380,9 +381,9 @@ def _tree_rule_fix(tree: _Tree, start: tuple[Node, Node], literal: bool | str, s
     expression = False
     notes: list[str] = []
     for index, element in enumerate(elements):
-        if _is_intrinsic(element) or not isinstance(element, yaml.MappingNode):
+        if is_intrinsic(element) or not isinstance(element, yaml.MappingNode):
             raise _NoFix(f"`{listed}[{index}]` is an expression or not a mapping")
-        if any(_get(element, key) is not None for key in skip):
+        if any(get(element, key) is not None for key in skip):
             continue
         try:
             found_edits, _, replaced, note = _tree_fix(tree, (None, element), flag, literal, title, cfn_parameters)
@@ -406,17 +407,17 @@ def _tree_fix(tree: _Tree, start: tuple[Node | None, Node], path: tuple[str, ...
     parent_key: Node | None
     parent_key, node = start
     for index, name in enumerate(path):
-        mapping = _mapping_of(node)
-        if mapping is None or _is_intrinsic(mapping):
-            if _is_intrinsic(node) or mapping is not None:
+        mapping = mapping_of(node)
+        if mapping is None or is_intrinsic(mapping):
+            if is_intrinsic(node) or mapping is not None:
                 raise _NoFix(f"`{'.'.join(path[:index]) or 'Properties'}` is an expression; the fix would replace it whole")
             raise _NoFix(f"`{'.'.join(path[:index]) or 'Properties'}` is not a mapping")
-        found = _get(mapping, name)
+        found = get(mapping, name)
         if found is None:
             return [tree.insert(mapping, path[index:], parent_key, literal)], title, False, ""
         parent_key, node = found
     # the property is written: replace its value
-    if isinstance(node, yaml.ScalarNode) and not _is_intrinsic(node):
+    if isinstance(node, yaml.ScalarNode) and not is_intrinsic(node):
         if _complies(literal, node.value) and (literal is not True or (node.style is None and not tree.is_json)):
             raise _Already(f"`{path[-1]}` is already {_said(literal)}")
         return [Edit("", node.start_mark.index, node.end_mark.index, tree.scalar(node, literal))], title, False, ""
@@ -426,22 +427,22 @@ def _tree_fix(tree: _Tree, start: tuple[Node | None, Node], path: tuple[str, ...
         if edit is not None:
             return [edit], f"Set the Default of parameter `{target}` to {_said(literal)}", True, \
                 f"every use of parameter `{target}` changes, and a deployment that passes it keeps its own value"
-    end = _node_end(node)
+    end = node_end(node)
     return [Edit("", node.start_mark.index, end, tree.value(literal))], title, True, "the fix replaces an expression"
 
 
 def _parameter_default_edit(tree: _Tree, root: Node, name: str, literal: bool | str = True) -> Edit | None:
     import yaml
 
-    parameters = _get(root, "Parameters")
-    parameter = _get(parameters[1], name) if parameters else None
+    parameters = get(root, "Parameters")
+    parameter = get(parameters[1], name) if parameters else None
     if parameter is None:
         return None
-    default = _get(parameter[1], "Default")
+    default = get(parameter[1], "Default")
     if default is None or not isinstance(default[1], yaml.ScalarNode):
         return None
     plain = literal if isinstance(literal, str) else "true"
-    allowed = _get(parameter[1], "AllowedValues")
+    allowed = get(parameter[1], "AllowedValues")
     if allowed is not None:
         values = [item.value for item in getattr(allowed[1], "value", []) if isinstance(item, yaml.ScalarNode)]
         if not any(_complies(literal, value) for value in values):
@@ -456,12 +457,12 @@ def _tf_json_fix(finding: Finding, text: str, rule: Rule, literal: bool | str) -
     tree = _tree_of(text, True)
     if tree.root is None:
         raise _NoFix("the file could not be read with positions")
-    resource_type, name = _tf_address(finding.resource)
-    blocks = _get(tree.root, "resource")
+    resource_type, name = tf_address(finding.resource)
+    blocks = get(tree.root, "resource")
     if blocks is None:
         raise _NoFix("no `resource` object")
-    by_type = _get(blocks[1], resource_type)
-    body = _get(by_type[1], name) if by_type else None
+    by_type = get(blocks[1], resource_type)
+    body = get(by_type[1], name) if by_type else None
     if body is None:
         raise _NoFix(f"`{resource_type}.{name}` is not written in this file")
 
@@ -472,7 +473,7 @@ def _tf_json_fix(finding: Finding, text: str, rule: Rule, literal: bool | str) -
                           spelled(rule.skip_element))
 
 
-def _tf_address(address: str) -> tuple[str, str]:
+def tf_address(address: str) -> tuple[str, str]:
     parts = re.sub(r"\[[^\]]*\]", "", address).split(".")
     while parts and parts[0] == "module" and len(parts) > 2:
         parts = parts[2:]
@@ -503,7 +504,7 @@ class _HclItem:
         self.block = block
 
 
-def _hcl_items(text: str, open_index: int) -> list[_HclItem]:
+def hcl_items(text: str, open_index: int) -> list[_HclItem]:
     """The items of the body or object whose `{` is at ``open_index`` (-1: the whole file)."""
     from . import hcl
 
@@ -545,12 +546,12 @@ def _hcl_items(text: str, open_index: int) -> list[_HclItem]:
 
 def _hcl_insert(text: str, container: _HclItem, keys: Sequence[str], blocks: bool, step: str, value: str = "true") -> Edit:
     """Add ``keys`` (nested, ending in ``= value``) inside a block or object, at its indentation."""
-    nl = _newline(text)
+    nl = newline(text)
     open_, close = container.open, container.close
     after = open_ + 1
     while after < close and text[after] in " \t":
         after += 1
-    outer = _indent_of_line(text, open_)
+    outer = indent_of_line(text, open_)
 
     def entry(chain: Sequence[str], indent: str) -> str:
         if len(chain) == 1:
@@ -574,8 +575,8 @@ def _hcl_insert(text: str, container: _HclItem, keys: Sequence[str], blocks: boo
         if text[line:end].strip():
             break
         line = end + 1
-    indent = _indent_of_line(text, line)
-    if text[line:].lstrip(" \t").startswith("}") and _line_start(text, close) == line:
+    indent = indent_of_line(text, line)
+    if text[line:].lstrip(" \t").startswith("}") and line_start(text, close) == line:
         indent = outer + step  # nothing but the closing brace: one step in
     return Edit("", line, line, indent + entry(keys, indent) + nl)
 
@@ -633,9 +634,9 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | 
             sources: dict[str, str] | None = None) -> tuple[list[Edit], str, bool, str]:
     from . import hcl
 
-    resource_type, name = _tf_address(finding.resource)
+    resource_type, name = tf_address(finding.resource)
     try:
-        top = _hcl_items(text, -1)
+        top = hcl_items(text, -1)
     except hcl.HclError:
         raise _NoFix("the file could not be read with positions") from None
     resource = next((item for item in top if item.name == "resource" and item.labels == [resource_type, name]), None)
@@ -644,11 +645,11 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | 
     blocks = resource_type.startswith("aws_")  # hashicorp/aws: nested blocks; awscc: object attributes
     scope = rule.tf_path(rule.scope, resource_type)
     flag = rule.tf_path(rule.flag_path, resource_type)
-    first_item = _hcl_items(text, resource.open)
+    first_item = hcl_items(text, resource.open)
     step = "  "
     if first_item:
-        inner = _indent_of_line(text, first_item[0].start)
-        outer = _indent_of_line(text, resource.start)
+        inner = indent_of_line(text, first_item[0].start)
+        outer = indent_of_line(text, resource.start)
         if inner.startswith(outer) and len(inner) > len(outer):
             step = inner[len(outer):]
     if not rule.each:
@@ -660,7 +661,7 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | 
     title = f"Set `{listed}[].{'.'.join(flag)}` to {_said(literal)}"
     if scope or len(each) != 1:
         raise _NoFix(f"`{listed}` is not a list the fixer reads")
-    items = _hcl_items(text, resource.open)
+    items = hcl_items(text, resource.open)
     if any(item.name == "dynamic" and item.labels[:1] == [each[0]] for item in items):
         raise _NoFix(f"a `dynamic \"{each[0]}\"` block writes `{listed}`")
     if blocks:
@@ -674,7 +675,7 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | 
     for index, element in enumerate(elements):
         if element.open < 0:
             raise _NoFix(f"`{listed}[{index}]` is an expression; the fix would replace it whole")
-        if any(_hcl_find(_hcl_items(text, element.open), key) is not None for key in skip):
+        if any(_hcl_find(hcl_items(text, element.open), key) is not None for key in skip):
             continue
         try:
             found, _, replaced, note = _hcl_set(text, element, flag, blocks, step, literal, path, title, sources)
@@ -698,7 +699,7 @@ def _hcl_set(text: str, container: _HclItem, keys: tuple[str, ...], blocks: bool
     for index, key in enumerate(keys):
         if container.open < 0:
             raise _NoFix(f"`{'.'.join(keys[:index])}` is an expression; the fix would replace it whole")
-        items = _hcl_items(text, container.open)
+        items = hcl_items(text, container.open)
         if any(item.name == "dynamic" for item in items) and index < len(keys) - 1:
             raise _NoFix("a `dynamic` block writes part of this resource")
         found = _hcl_find(items, key)
@@ -730,7 +731,7 @@ def _variable_default_edit(path: str, name: str, literal: bool | str = True,
 
     directory = os.path.dirname(os.path.abspath(path))
     for file_name in tfmodule.module_files(directory):
-        if not file_name.endswith((".tf", ".tofu")):
+        if kinds.kind_of(file_name) != kinds.TERRAFORM:
             continue
         file_path = os.path.join(directory, file_name)
         shown = file_path if os.path.isabs(path) else os.path.relpath(file_path)
@@ -738,12 +739,12 @@ def _variable_default_edit(path: str, name: str, literal: bool | str = True,
             shown = path
         try:
             text = sources[shown] if sources is not None and shown in sources else read_source(file_path)
-            items = _hcl_items(text, -1)
+            items = hcl_items(text, -1)
         except (OSError, UnicodeDecodeError, hcl.HclError, _NoFix):
             continue
         for item in items:
             if item.name == "variable" and item.labels == [name]:
-                default = _hcl_find(_hcl_items(text, item.open), "default")
+                default = _hcl_find(hcl_items(text, item.open), "default")
                 if default is None:
                     return None
                 value = text[default.value_start:default.value_end]
@@ -767,9 +768,8 @@ def read_source(path: str) -> str:
 
 def _custom_name(text: str, finding: Finding) -> str:
     """A replacement cannot reuse a custom name: find the one the resource sets, if any."""
-    lower = finding.path.lower()
     names: tuple[str, ...]
-    if lower.endswith((".tf", ".tofu", ".tf.json")):
+    if kinds.is_module_file(finding.path):
         names = ("job_definition_name", "model_name", "notebook_instance_name", "name")
     else:
         kind = finding.resource_type.rpartition("::")[2]
@@ -792,11 +792,12 @@ def fix_for(finding: Finding, text: str | None = None, sources: dict[str, str] |
     if finding.resource_type not in RULES_BY_CFN_TYPE and finding.resource_type not in RULES_BY_TF_TYPE:
         raise _NoFix(f"`{finding.resource_type}` is not a type to fix")
     literal = _literal(rule, finding)
-    if lower.endswith((".tf.json", ".tofu.json")) or (lower.endswith(".json") and finding.resource_type in RULES_BY_TF_TYPE):
+    kind = kinds.kind_of(path)
+    if kind == kinds.TERRAFORM_JSON or (lower.endswith(".json") and finding.resource_type in RULES_BY_TF_TYPE):
         if '"planned_values"' in text or '"resource_changes"' in text:
             raise _NoFix("a plan is fixed in the configuration it was made from")
         edits, title, expression, note = _tf_json_fix(finding, text, rule, literal)
-    elif lower.endswith((".tf", ".tofu")):
+    elif kind == kinds.TERRAFORM:
         edits, title, expression, note = _tf_fix(finding, text, rule, path, literal, sources)
     else:
         is_json = lower.endswith(".json") or text.lstrip().startswith("{")

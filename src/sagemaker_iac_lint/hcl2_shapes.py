@@ -55,24 +55,24 @@ def hcl2_problem() -> str | None:
         if missing:
             return f"the `hcl2` package from {name} is incomplete (another package removed its files): reinstall {name}"
     try:
-        _hcl2_parser()
+        hcl2_parser()
     except ReadError as error:
         return str(error)
     return None
 
 
 @lru_cache(maxsize=1)
-def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
+def hcl2_parser() -> tuple[str, Callable[[str], dict]]:
     """(shape, loads) for the installed ``hcl2``; ReadError when there is none or it is unusable."""
     try:
         import hcl2
     except ImportError as error:
         if getattr(error, "name", None) == "hcl2":
             raise ReadError(f"reading .tf files needs an HCL parser: {INSTALL_HINT}") from None
-        reason = _one_line(error)
+        reason = one_line(error)
         raise ReadError(f"the installed `hcl2` package cannot be imported ({reason}): reinstall it or {INSTALL_HINT}") from None
     except Exception as error:  # a half-overwritten package fails in any way
-        raise ReadError(f"the installed `hcl2` package cannot be imported ({_one_line(error)}): {INSTALL_HINT}") from None
+        raise ReadError(f"the installed `hcl2` package cannot be imported ({one_line(error)}): {INSTALL_HINT}") from None
 
     if hasattr(hcl2, "SerializationOptions"):  # python-hcl2 8.x
         options = hcl2.SerializationOptions(with_comments=False, preserve_heredocs=False)
@@ -90,7 +90,7 @@ def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
     try:
         probe = loads('a = "s"\n').get("a")
     except Exception as error:
-        reason = _one_line(error)
+        reason = one_line(error)
         raise ReadError(f"the installed `hcl2` package does not work ({reason}): reinstall it or {INSTALL_HINT}") from None
     if probe == ["s"]:
         return "wrapped", loads
@@ -101,13 +101,13 @@ def _hcl2_parser() -> tuple[str, Callable[[str], dict]]:
     raise ReadError(f"the installed `hcl2` package gives output this tool does not know ({probe!r}): {INSTALL_HINT}")
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     line = text[0].strip() if text else type(error).__name__
     return line if len(line) <= 200 else line[:197] + "..."
 
 
-def _unquote(label: str) -> str:
+def unquote(label: str) -> str:
     """A block label or object key as written, without its quotes and with its escapes decoded
     (Terraform reads ``"a\\u0064"`` as ``ad``)."""
     if len(label) >= 2 and label[0] == '"' and label[-1] == '"':
@@ -115,7 +115,7 @@ def _unquote(label: str) -> str:
     return unescape(label) if "\\" in label else label  # an identifier holds no backslash: decode either way
 
 
-def _hcl_value(node: object, shape: str) -> object:
+def hcl_value(node: object, shape: str) -> object:
     """An attribute value (never wrapped) in the normalised shape."""
     if isinstance(node, str):
         if shape == "quoted":
@@ -126,9 +126,9 @@ def _hcl_value(node: object, shape: str) -> object:
             return Expr(node)  # a bare identifier such as `bool`
         return template_value(node, escaped=shape == "wrapped")
     if isinstance(node, dict):  # an object: bc-python-hcl2 wraps nothing inside one
-        return {_unquote(k): _hcl_value(v, shape) for k, v in node.items() if not k.startswith("__")}
+        return {unquote(k): hcl_value(v, shape) for k, v in node.items() if not k.startswith("__")}
     if isinstance(node, list):
-        return [_hcl_value(item, shape) for item in node]
+        return [hcl_value(item, shape) for item in node]
     return node
 
 
@@ -140,39 +140,35 @@ def _is_wrapped_body(node: dict) -> bool:
     return all(isinstance(node[k], list) for k in keys)
 
 
-def _hcl_body(body: dict, shape: str) -> dict:
+def hcl_body(body: dict, shape: str) -> dict:
     """A block body in the normalised shape."""
     if shape != "wrapped":
-        return _hcl_value(body, shape)  # type: ignore[return-value]
+        return hcl_value(body, shape)  # type: ignore[return-value]
     out: dict = {}
     for key, value in body.items():
         if key.startswith("__"):
             continue
         if key == "dynamic" and isinstance(value, list):
             out[key] = [
-                {_unquote(label): _hcl_body(inner, shape) if isinstance(inner, dict) else inner for label, inner in item.items()}
+                {unquote(label): hcl_body(inner, shape) if isinstance(inner, dict) else inner for label, inner in item.items()}
                 for item in value
                 if isinstance(item, dict)
             ]
         elif isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict):
-            out[key] = _hcl_value(value[0], shape)  # an attribute, unwrapped
+            out[key] = hcl_value(value[0], shape)  # an attribute, unwrapped
         elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             if len(value) == 1 and not _is_wrapped_body(value[0]):
-                out[key] = _hcl_value(value[0], shape)  # an object attribute
+                out[key] = hcl_value(value[0], shape)  # an object attribute
             else:
-                out[key] = [_hcl_body(item, shape) for item in value]  # one body per block
+                out[key] = [hcl_body(item, shape) for item in value]  # one body per block
         else:
-            out[key] = _hcl_value(value, shape)
+            out[key] = hcl_value(value, shape)
     return out
 
 
 def normalise_checkov_conf(conf: dict) -> dict:
     """Checkov's resource configuration (bc-python-hcl2's wrapped shape) in the normalised shape."""
-    return _hcl_body(conf, "wrapped")
+    return hcl_body(conf, "wrapped")
 
 
 # Public names for the other modules
-hcl2_parser = _hcl2_parser
-hcl_value = _hcl_value
-hcl_body = _hcl_body
-unquote = _unquote

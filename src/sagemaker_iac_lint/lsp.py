@@ -26,6 +26,8 @@ import asyncio
 import os
 import sys
 
+from . import kinds
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from lsprotocol import types as lsp_types
@@ -58,9 +60,8 @@ def findings_for_text(path: str, text: str, open_texts: dict[str, str] | None = 
     from .errors import ReadError
 
     options = options or scan_module.Options()
-    lower = path.lower()
     try:
-        if lower.endswith((".tf", ".tofu", ".tf.json")):
+        if kinds.is_module_file(path):
             return _terraform_findings(path, text, open_texts or {}, options, parse_cache), None
         if not scan_module.mentions_monitored_type(text):
             return [], None

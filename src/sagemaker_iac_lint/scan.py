@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 
+from . import kinds
 from .errors import ReadError
 from .files import not_a_regular_file, read_regular_file
 from .records import FrozenRecord, Record
@@ -26,18 +27,11 @@ if TYPE_CHECKING:  # the core is imported when a file is judged: most runs judge
     from .core import Subject, Verdict
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
-YAML_SUFFIXES = (".yaml", ".yml", ".template")
-JSON_SUFFIXES = (".json",)
-TF_SUFFIX = ".tf"
-TF_JSON_SUFFIX = ".tf.json"
 MAX_BYTES = 64 * 1024 * 1024  # far above CloudFormation's 1 MB limit; a bound on memory, not a guess at size
 
 TYPE_NAMES: tuple[str, ...] = tuple(
     sorted({t for rule in RULES for t in rule.cfn_types + rule.tf_types} | set(NONEXISTENT_TF_TYPES))
 )
-# Terraform and OpenTofu: module files and variable files (.tf.json and the like end in .json)
-TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json", ".tfvars", ".tfvars.json")
-_CANDIDATE_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + (TF_SUFFIX, ".tofu", ".tfvars")
 # Escapes that could spell a type name without writing it: JSON/YAML \u, \U, \x, and a
 # double-quoted YAML line continuation. Compiled when a file first needs it (_escape).
 _ESCAPE_PATTERN = r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|\r?\n[ \t]*)"
@@ -154,7 +148,7 @@ def _escape(kind: type = str) -> re.Pattern:
 
 
 def is_candidate(name: str) -> bool:
-    return name.lower().endswith(_CANDIDATE_SUFFIXES)
+    return kinds.is_candidate(name)
 
 
 def excluded(path: str, exclude: tuple[str, ...]) -> bool:
@@ -194,7 +188,7 @@ def iter_files(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[
                 else:
                     dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for name in sorted(files):
-                    if name.lower().endswith(_CANDIDATE_SUFFIXES):
+                    if kinds.is_candidate(name):
                         full = os.path.join(root, name)
                         if not exclude or not excluded(full, exclude):
                             yield full, None
@@ -334,18 +328,18 @@ def _hcl2_problem(terraform: ModuleType) -> str | None:
 
 
 def parse_text(path: str, text: str, deployments: list | None = None) -> list[Subject]:
-    lower = path.lower()
-    if lower.endswith(TF_JSON_SUFFIX):
+    kind = kinds.kind_of(path)
+    if kind == kinds.TERRAFORM_JSON:
         from . import terraform
 
         return terraform.read_tf_json(text, path)
-    if lower.endswith(TF_SUFFIX):
+    if kind == kinds.TERRAFORM:
         from . import terraform
 
         return terraform.read_tf(text, path, lambda: _hcl2_problem(terraform))
     from . import cfn
 
-    is_json = lower.endswith(JSON_SUFFIXES) or text.lstrip().startswith("{")
+    is_json = path.lower().endswith(kinds.JSON_SUFFIXES) or text.lstrip().startswith("{")
     data = cfn.load_template(text, is_json=is_json)
     if is_json and isinstance(data, dict) and "Resources" not in data:
         from . import terraform
@@ -453,7 +447,7 @@ def _scan(paths: Iterable[str], options: Options) -> Report:
             continue
         scanned += 1
         scanned_paths.append(shown)
-        if path.lower().endswith(TERRAFORM_SUFFIXES) and not os.path.isdir(path):
+        if path.lower().endswith(kinds.TERRAFORM_SUFFIXES) and not os.path.isdir(path):
             problem = not_a_regular_file(path)
             if problem:
                 entries.append(FileError(shown, problem))

@@ -19,12 +19,11 @@ from __future__ import annotations
 import os
 import sys
 
+from . import kinds
 from .errors import ReadError
 from .scan import MAX_BYTES, FileError, Finding, Options, Report, decode, excluded, findings_for, internal_error
 
 SHOWN_WITHOUT_NAME = "-"
-_TERRAFORM_MODULE_SUFFIXES = (".tf", ".tofu", ".tf.json", ".tofu.json")
-_TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 
 
 def read_stdin() -> bytes:
@@ -78,10 +77,10 @@ def _text(raw: bytes) -> str:
 def _findings(raw: bytes, name: str | None, shown: str, options: Options) -> tuple[list[Finding], list[FileError]]:
     from .scan import mentions_monitored_type, parse_text
 
-    lower = (name or "").lower()
-    if lower.endswith(_TFVARS_SUFFIXES):
+    kind = kinds.kind_of(name or "")
+    if kind == kinds.TFVARS:
         raise ReadError("a Terraform variable file is not a template: give it with --var-file, and the module on stdin")
-    if lower.endswith(_TERRAFORM_MODULE_SUFFIXES):
+    if kinds.is_module_file(name or ""):
         if len(raw) > MAX_BYTES:
             raise ReadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB, not read")
         text = decode(raw)  # an empty .tf is no declarations, as Terraform reads it

@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import re
 
-from .fix import Edit, NoFix, _compose, _get, _indent_of_line, _is_intrinsic, _line_start, _newline, _node_end
+from . import kinds
+from .fix import Edit, NoFix, compose, get, indent_of_line, is_intrinsic, line_start, newline, node_end
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,12 +43,13 @@ def suppression_edit(finding: Finding, text: str, reason: str = PLACEHOLDER_REAS
 
     lower = finding.path.lower()
     control = finding.rule.control
-    if lower.endswith(".json") and finding.resource_type in RULES_BY_TF_TYPE and not lower.endswith(".tf.json") \
+    kind = kinds.kind_of(finding.path)
+    if lower.endswith(".json") and finding.resource_type in RULES_BY_TF_TYPE and kind != kinds.TERRAFORM_JSON \
             and ('"planned_values"' in text or '"resource_changes"' in text):
         raise NoFix("a plan has no place for a suppression: suppress in the configuration it was made from")
-    if lower.endswith((".tf.json", ".tofu.json")):
+    if kind == kinds.TERRAFORM_JSON:
         edit = _tf_json_edit(finding, text, f"sagemaker-iac-lint:ignore={control}:{reason}")
-    elif lower.endswith((".tf", ".tofu")):
+    elif kind == kinds.TERRAFORM:
         edit = _hcl_edit(finding, text, f"sagemaker-iac-lint:ignore={control}:{reason}")
     else:
         is_json = lower.endswith(".json") or text.lstrip().startswith("{")
@@ -106,7 +108,7 @@ class _Writer:
         self.text = text
         self.is_json = is_json
         self.step = step
-        self.nl = _newline(text)
+        self.nl = newline(text)
 
     def entry(self, key: str, value: object, indent: str, inline: bool) -> str:
         """``key: value`` written at ``indent``."""
@@ -136,9 +138,9 @@ class _Writer:
         pairs = list(mapping.value)
         index = next((i for i, (k, _) in enumerate(pairs) if k is after), len(pairs) - 1)
         key_node, value_node = pairs[index]
-        end = _node_end(value_node)
+        end = node_end(value_node)
         at_key = key_node.start_mark.index
-        before = text[_line_start(text, at_key):at_key]
+        before = text[line_start(text, at_key):at_key]
         inline = mapping.flow_style and (mapping.start_mark.line == key_node.start_mark.line
                                           or bool(before.strip()))
         indent = " " * len(before) if before.strip() else before
@@ -161,12 +163,12 @@ class _Writer:
                 raise NoFix("the list to add to is empty and not written `[]`")
             return Edit("", start, end, "[" + self.item(value, "", True) + "]")
         last = sequence.value[-1]
-        end = _node_end(last)
+        end = node_end(last)
         at = last.start_mark.index
-        before = text[_line_start(text, at):at]
+        before = text[line_start(text, at):at]
         if sequence.flow_style:
             inline = sequence.start_mark.line == last.start_mark.line or bool(before.strip())
-            indent = _indent_of_line(text, at)
+            indent = indent_of_line(text, at)
             separator = ", " if inline else "," + self.nl + indent
             return Edit("", end, end, separator + self.item(value, indent, inline))
         dash = before.rstrip()
@@ -194,37 +196,37 @@ def _block_collection(node: Node) -> bool:
 def _cfn_edit(finding: Finding, text: str, is_json: bool, item: dict[str, str]) -> Edit:
     import yaml
 
-    root = _compose(text, is_json)
+    root = compose(text, is_json)
     if root is None:
         raise NoFix("the file could not be read with positions")
-    resources = _get(root, "Resources")
-    found = _get(resources[1], finding.resource) if resources else None
+    resources = get(root, "Resources")
+    found = get(resources[1], finding.resource) if resources else None
     logical_id, resource = found if found is not None else (None, None)
-    if logical_id is None or not isinstance(resource, yaml.MappingNode) or _is_intrinsic(resource):
+    if logical_id is None or not isinstance(resource, yaml.MappingNode) or is_intrinsic(resource):
         raise NoFix(f"resource `{finding.resource}` is not written as such in the file")
     writer = _Writer(text, is_json, _step(text, is_json, logical_id, resource))
-    metadata = _get(resource, "Metadata")
+    metadata = get(resource, "Metadata")
     if metadata is None:
-        type_key = _get(resource, "Type")
+        type_key = get(resource, "Type")
         return writer.add_entry(resource, "Metadata", {SUPPRESSION_KEY: {"ignore": [item]}},
                                 after=type_key[0] if type_key else None)
-    if not isinstance(metadata[1], yaml.MappingNode) or _is_intrinsic(metadata[1]):
+    if not isinstance(metadata[1], yaml.MappingNode) or is_intrinsic(metadata[1]):
         raise NoFix("the resource's `Metadata` is not a mapping")
-    ours = _get(metadata[1], SUPPRESSION_KEY)
+    ours = get(metadata[1], SUPPRESSION_KEY)
     if ours is None:
         return writer.add_entry(metadata[1], SUPPRESSION_KEY, {"ignore": [item]})
     if not isinstance(ours[1], yaml.MappingNode):
         raise NoFix(f"`Metadata.{SUPPRESSION_KEY}` is not a mapping")
-    ignore = _get(ours[1], "ignore")
+    ignore = get(ours[1], "ignore")
     if ignore is None:
         return writer.add_entry(ours[1], "ignore", [item])
     if not isinstance(ignore[1], yaml.SequenceNode):
         raise NoFix(f"`Metadata.{SUPPRESSION_KEY}.ignore` is not a list")
     for present in ignore[1].value:  # this rule's item without a reason: give it the reason
-        rule = _get(present, "rule") if isinstance(present, yaml.MappingNode) else None
+        rule = get(present, "rule") if isinstance(present, yaml.MappingNode) else None
         if rule is None or not isinstance(rule[1], yaml.ScalarNode) or _control(rule[1].value) != item["rule"]:
             continue
-        given = _get(present, "reason")
+        given = get(present, "reason")
         if given is None:
             return writer.add_entry(present, "reason", item["reason"])
         if isinstance(given[1], yaml.ScalarNode) and not given[1].value.strip():
@@ -263,11 +265,11 @@ _HCL_WITHOUT_REASON = re.compile(r"(?:#|//|/\*)[ \t]*sagemaker-iac-lint:ignore=(
 
 def _hcl_edit(finding: Finding, text: str, comment: str) -> Edit:
     from . import hcl
-    from .fix import _hcl_items, _tf_address
+    from .fix import hcl_items, tf_address
 
-    resource_type, name = _tf_address(finding.resource)
+    resource_type, name = tf_address(finding.resource)
     try:
-        top = _hcl_items(text, -1)
+        top = hcl_items(text, -1)
     except hcl.HclError:
         raise NoFix("the file could not be read with positions") from None
     resource = next((item for item in top if item.name == "resource" and item.labels == [resource_type, name]), None)
@@ -285,33 +287,33 @@ def _hcl_edit(finding: Finding, text: str, comment: str) -> Edit:
     rest = text[open_ + 1:line_end].strip()
     if rest and not rest.startswith(("#", "//")):
         return Edit("", open_ + 1, open_ + 1, f" /* {comment} */")
-    outer = _indent_of_line(text, resource.start)
-    items = _hcl_items(text, open_)
+    outer = indent_of_line(text, resource.start)
+    items = hcl_items(text, open_)
     indent = outer + "  "
     if items:
-        first = _indent_of_line(text, items[0].start)
-        if len(first) > len(outer) and _line_start(text, items[0].start) > open_:
+        first = indent_of_line(text, items[0].start)
+        if len(first) > len(outer) and line_start(text, items[0].start) > open_:
             indent = first
-    nl = _newline(text)
+    nl = newline(text)
     return Edit("", line_end + 1, line_end + 1, indent + "# " + comment + nl)
 
 
 def _tf_json_edit(finding: Finding, text: str, comment: str) -> Edit:
     import yaml
 
-    from .fix import _mapping_of, _tf_address
+    from .fix import mapping_of, tf_address
 
-    root = _compose(text, True)
+    root = compose(text, True)
     if root is None:
         raise NoFix("the file could not be read with positions")
-    resource_type, name = _tf_address(finding.resource)
-    blocks = _get(root, "resource")
-    by_type = _get(blocks[1], resource_type) if blocks else None
-    found = _get(by_type[1], name) if by_type else None
-    body = _mapping_of(found[1]) if found else None
+    resource_type, name = tf_address(finding.resource)
+    blocks = get(root, "resource")
+    by_type = get(blocks[1], resource_type) if blocks else None
+    found = get(by_type[1], name) if by_type else None
+    body = mapping_of(found[1]) if found else None
     if body is None or not isinstance(body, yaml.MappingNode):
         raise NoFix(f"`{resource_type}.{name}` is not written as an object in this file")
-    if _get(body, "//") is not None:
+    if get(body, "//") is not None:
         raise NoFix('the resource already has a `"//"` comment key')
     entry = f'"//": {json.dumps(comment)}'
     if not body.value:
@@ -319,7 +321,7 @@ def _tf_json_edit(finding: Finding, text: str, comment: str) -> Edit:
         return Edit("", start, end, "{" + entry + "}")
     first = body.value[0][0]
     at = first.start_mark.index
-    before = text[_line_start(text, at):at]
+    before = text[line_start(text, at):at]
     if before.strip():  # `{"a": 1, ...}` on one line
         return Edit("", at, at, entry + ", ")
-    return Edit("", at, at, entry + "," + _newline(text) + before)
+    return Edit("", at, at, entry + "," + newline(text) + before)

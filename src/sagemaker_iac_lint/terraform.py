@@ -58,14 +58,11 @@ from .hcl import code_chars as _code_chars
 from .hcl import line_of as _line_of
 from .hcl import template_value as _template
 from .hcl import unescape as _unescape
-from .hcl2_shapes import (
-    _hcl2_parser,
-    _hcl_body,
-    _one_line,
-    _unquote,
-    hcl2_problem,
-    normalise_checkov_conf,
-)
+from .hcl2_shapes import hcl2_parser as _hcl2_parser
+from .hcl2_shapes import hcl2_problem, normalise_checkov_conf
+from .hcl2_shapes import hcl_body as _hcl_body
+from .hcl2_shapes import one_line as _one_line
+from .hcl2_shapes import unquote as _unquote
 from .rules import NONEXISTENT_TF_TYPES, RULES_BY_TF_TYPE, UNKNOWN_TYPE, Rule, find_rule
 
 TYPE_CHECKING = False
@@ -205,7 +202,7 @@ def _tidy(text: str) -> str:
     return "".join(parts).strip()
 
 
-def _strip_parens(text: str) -> str:
+def strip_parens(text: str) -> str:
     text = text.strip()
     while text.startswith("(") and _closing(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
@@ -249,7 +246,7 @@ def _comparison(text: str, context: TfContext, scenario: frozenset) -> object:
         reference = _REFERENCE.match(side)
         if _literal(side) is _NOT_LITERAL and (reference is None or reference.group(1) not in context.bindings):
             return _NOT_LITERAL
-        found = _expand(Expr(side), "meta", context, scenario, "")
+        found = expand(Expr(side), "meta", context, scenario, "")
         if len(found) != 1 or isinstance(found[0][1], (Value, dict, list)) or found[0][0] != scenario:
             return _NOT_LITERAL
         sides.append(found[0][1])
@@ -303,7 +300,7 @@ def _too_complex(what: str) -> Value:
     return Value.unknown(f"{what}, too complex to judge (more than {MAX_POSSIBILITIES} possible values)")
 
 
-def _expand(node: object, role: str, context: TfContext, scenario: frozenset, origin: str,
+def expand(node: object, role: str, context: TfContext, scenario: frozenset, origin: str,
             seen: frozenset = frozenset()) -> list:
     """The possible (scenario, node-or-Value, origin) a node stands for, expressions resolved.
 
@@ -314,21 +311,21 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
         return [(scenario, Value.unknown("a value known only after apply"), origin)]
     if not isinstance(node, Expr):
         return [(scenario, node, origin)]
-    text = _tidy(_strip_parens(node))
+    text = _tidy(strip_parens(node))
     split = _conditional(text)
     if split:
         condition, when_true, when_false = split
-        fixed = _literal(_strip_parens(condition))
+        fixed = _literal(strip_parens(condition))
         if not isinstance(fixed, bool):
-            fixed = _comparison(_strip_parens(condition), context, scenario)
-        key = _strip_parens(condition)
+            fixed = _comparison(strip_parens(condition), context, scenario)
+        key = strip_parens(condition)
         out = []
         for branch, expression in ((True, when_true), (False, when_false)):
             if isinstance(fixed, bool) and fixed is not branch:
                 continue  # `true ? a : b` has one branch
             choice = frozenset() if isinstance(fixed, bool) else frozenset({(key, branch)})
             if compatible(scenario, choice):  # `c ? (c ? a : b) : d` cannot reach b
-                out += _expand(Expr(expression), role, context, scenario | choice, origin)
+                out += expand(Expr(expression), role, context, scenario | choice, origin)
         return out
     literal = _literal(text)
     if literal is not _NOT_LITERAL:
@@ -337,7 +334,7 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
     if conversion:  # toset(["a", "b"]): the collection itself, for for_each
         inner = _parse_expression(conversion.group(2))
         if inner is not _NOT_LITERAL:
-            return _expand(inner, role, context, scenario, origin)
+            return expand(inner, role, context, scenario, origin)
     if text[:1] in "[{":  # a tuple or object written inside an expression: its elements resolve later
         inner = _parse_expression(text)
         if inner is not _NOT_LITERAL and not isinstance(inner, Expr):
@@ -355,7 +352,7 @@ def _expand(node: object, role: str, context: TfContext, scenario: frozenset, or
                 return [(scenario, Value.unknown(f"`{text}`"), origin)]
             if role in COUNT_ROLES and bound.get("open") and name == "value":
                 return [(scenario, Value.unknown(f"`{text}`, from {bound['open']}"), origin)]
-            found = _expand(bound[name], role, context, scenario, origin)
+            found = expand(bound[name], role, context, scenario, origin)
         else:
             return [(scenario, Value.unknown(f"`{text}`"), origin)]
         return _traverse(found, steps, role, context, text) if steps else found
@@ -383,12 +380,12 @@ def _traverse(found: list, steps: str, role: str, context: TfContext, text: str)
             if isinstance(item, Value):
                 out.append((scenario, item, origin))
             elif isinstance(step, str) and isinstance(item, dict) and step in item:
-                out += _expand(item[step], role, context, scenario, origin)
+                out += expand(item[step], role, context, scenario, origin)
             elif isinstance(step, int) and isinstance(item, list) and 0 <= step < len(item):
-                out += _expand(item[step], role, context, scenario, origin)
+                out += expand(item[step], role, context, scenario, origin)
             elif isinstance(step, str) and isinstance(item, list) and len(item) == 1 and isinstance(item[0], dict) \
                     and step in item[0]:
-                out += _expand(item[0][step], role, context, scenario, origin)  # a block read as an object
+                out += expand(item[0][step], role, context, scenario, origin)  # a block read as an object
             else:
                 out.append((scenario, Value.unknown(f"`{text}`, which names an element that is not there"), origin))
         found = out
@@ -407,7 +404,7 @@ def _variable(name: str, role: str, context: TfContext, scenario: frozenset, ori
             return [(scenario, Value.unknown(f"variable `{name}`, which {where}"), origin)]
         if entry is NO_DEFAULT:
             return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
-        return _expand(entry, role, context, scenario, f"the default of variable `{name}`")
+        return expand(entry, role, context, scenario, f"the default of variable `{name}`")
     if role == "min_count" and not entry.fixed:
         if entry.floor is not None:
             floor = int(entry.floor) if float(entry.floor).is_integer() else entry.floor
@@ -420,7 +417,7 @@ def _variable(name: str, role: str, context: TfContext, scenario: frozenset, ori
         return [(scenario, Value.unknown(f"variable `{name}`, which Terraform does not bound"), origin)]
     if entry.node is NO_DEFAULT:
         return [(scenario, Value.unknown(f"variable `{name}`, which has no default and no value given"), origin)]
-    return _expand(entry.node, role, entry.context or context, scenario, entry.origin)
+    return expand(entry.node, role, entry.context or context, scenario, entry.origin)
 
 
 def _local(name: str, role: str, context: TfContext, scenario: frozenset, origin: str) -> list:
@@ -478,7 +475,7 @@ def _resolve_locals(name: str, role: str, context: TfContext) -> None:
             continue
         memo[(current, role)] = _IN_PROGRESS
         memo[(current, role)] = _simplify(
-            _expand(locals_[current], role, context, ALWAYS, f"local `{current}`"), f"local `{current}`")
+            expand(locals_[current], role, context, ALWAYS, f"local `{current}`"), f"local `{current}`")
 
 
 def _scenario_order(scenario: frozenset) -> list:
@@ -566,7 +563,7 @@ def _can_hold(content: object, key: str) -> bool:
     return isinstance(body, dict) and (key in body or _dynamic(body, key) is not None)
 
 
-def _collection_items(node: object) -> list | None:
+def collection_items(node: object) -> list | None:
     """The (key, value) pairs Terraform iterates over for a map, a list or a set; None otherwise."""
     if isinstance(node, dict):
         return sorted(node.items())
@@ -596,7 +593,7 @@ def _walk(node: object, path: tuple, role: str, context: TfContext, scenario: fr
           origin: str = "", seen: frozenset = frozenset(), parent: str = "") -> Possibilities:
     """The possible values at ``path`` below ``node``, each in its scenario."""
     out: Possibilities = []
-    expanded = _expand(node, role, context, scenario, origin)
+    expanded = expand(node, role, context, scenario, origin)
     if len(expanded) > MAX_POSSIBILITIES:
         return [(scenario, _too_complex(f"`{parent or path[0]}`"))]
     for branch_scenario, item, item_origin in expanded:
@@ -639,8 +636,8 @@ def _walk_dynamic(dynamic: dict, key: str, path: tuple, role: str, context: TfCo
     iterator = dynamic.get("iterator")
     name = str(iterator) if isinstance(iterator, str) and iterator else key
     out: Possibilities = []
-    for branch, collection, _ in _expand(dynamic.get("for_each"), "meta", context, scenario, origin):
-        items = None if isinstance(collection, Value) else _collection_items(collection)
+    for branch, collection, _ in expand(dynamic.get("for_each"), "meta", context, scenario, origin):
+        items = None if isinstance(collection, Value) else collection_items(collection)
         if items is None:
             what = collection.origin if isinstance(collection, Value) and collection.origin else "a value"
             out.append((branch, Value.unknown(f'a `dynamic "{key}"` block over {what}, expanded only at plan time')))
@@ -781,7 +778,7 @@ def _elements(rule: Rule, resource_type: str, attributes: dict,
     def judged(element: object) -> bool:
         return not (isinstance(element, dict) and any(element.get(name) not in (None, []) for name in skip))
 
-    for scenario, collection, _ in _expand(body.get(key), "meta", context, ALWAYS, ""):
+    for scenario, collection, _ in expand(body.get(key), "meta", context, ALWAYS, ""):
         if isinstance(collection, Value):
             if collection.kind != "absent":
                 yield scenario, collection, f"{label}[{index}]", context
@@ -790,7 +787,7 @@ def _elements(rule: Rule, resource_type: str, attributes: dict,
         if collection is None:
             continue
         for item in collection if isinstance(collection, list) else [collection]:
-            for item_scenario, element, _ in _expand(item, "meta", context, scenario, ""):
+            for item_scenario, element, _ in expand(item, "meta", context, scenario, ""):
                 if element is not None and judged(element):
                     yield item_scenario, element, f"{label}[{index}]", context
             index += 1
@@ -800,8 +797,8 @@ def _elements(rule: Rule, resource_type: str, attributes: dict,
     iterator = dynamic.get("iterator")
     name = str(iterator) if isinstance(iterator, str) and iterator else key
     content = _object(dynamic.get("content")) or {}
-    for scenario, collection, _ in _expand(dynamic.get("for_each"), "meta", context, ALWAYS, ""):
-        items = None if isinstance(collection, Value) else _collection_items(collection)
+    for scenario, collection, _ in expand(dynamic.get("for_each"), "meta", context, ALWAYS, ""):
+        items = None if isinstance(collection, Value) else collection_items(collection)
         if items is None:
             what = collection.origin if isinstance(collection, Value) and collection.origin else "a value"
             yield scenario, Value.unknown(f'`dynamic "{key}"` blocks over {what}, expanded only at plan time'), \

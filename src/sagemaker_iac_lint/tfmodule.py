@@ -30,21 +30,22 @@ from __future__ import annotations
 import os
 import re
 
+from . import kinds
 from .core import ALWAYS, Subject, Value
 from .errors import ReadError
+from .hcl import code_chars as _code_chars
 from .terraform import (
     NO_DEFAULT,
     Block,
     ParsedFile,
     TfContext,
     Variable,
-    _code_chars,
-    _collection_items,
-    _expand,
-    _strip_parens,
+    collection_items,
+    expand,
     monitored_rules,
     parse_tf,
     parse_tf_json,
+    strip_parens,
     subject_from_attributes,
 )
 
@@ -52,9 +53,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
-TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
-TERRAFORM_SUFFIXES = MODULE_SUFFIXES + TFVARS_SUFFIXES
+MODULE_SUFFIXES = kinds.MODULE_SUFFIXES
+TFVARS_SUFFIXES = kinds.TFVARS_SUFFIXES
+TERRAFORM_SUFFIXES = kinds.TERRAFORM_SUFFIXES
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", ".tox", ".nox", "__pycache__"})
 MAX_INSTANCES = 64  # count/for_each past this: one instance stands for all, named without an index
 MAX_MODULE_DEPTH = 32  # calls inside calls; deeper (or a cycle) is reported, not followed
@@ -298,7 +299,7 @@ def _part_floor(name: str, part: str) -> float | None:
 
 
 def _conjuncts(text: str) -> list[str]:
-    text = _strip_parens(text)
+    text = strip_parens(text)
     parts, start = [], 0
     for i, c, depth in _code_chars(text):
         if depth == 0 and c == "&" and text.startswith("&&", i):
@@ -307,7 +308,7 @@ def _conjuncts(text: str) -> list[str]:
         elif depth == 0 and c == "|" and text.startswith("||", i):
             return []  # a disjunction: each side alone could allow more
     parts.append(text[start:])
-    return [_strip_parens(part) for part in parts]
+    return [strip_parens(part) for part in parts]
 
 
 def _part_bound(name: str, part: str) -> float | None:
@@ -747,10 +748,10 @@ def _expansions(block: Block, context: TfContext, address: str) -> list[tuple[st
         collections = _meta_values(body["for_each"], context)
         # a collection from a root's input: its values are what this run sees, not what every apply
         # must use, so a count read from `each.value` stays open
-        open_input = next((item for _, item, _ in _expand(body["for_each"], "count", context, ALWAYS, "")
+        open_input = next((item for _, item, _ in expand(body["for_each"], "count", context, ALWAYS, "")
                            if isinstance(item, Value)), None)
         if len(collections) == 1:
-            items = _collection_items(collections[0])
+            items = collection_items(collections[0])
             if items is not None:
                 if isinstance(collections[0], list):  # a set: the key is the element
                     items = [(value, value) for _, value in items]
@@ -780,7 +781,7 @@ def instance_context(block: Block, context: TfContext, address: str) -> TfContex
 def _meta_values(node: object, context: TfContext) -> list:
     """The literal values a meta-argument may take; [] when any is unknown."""
     values = []
-    for _, item, _ in _expand(node, "meta", context, ALWAYS, ""):
+    for _, item, _ in expand(node, "meta", context, ALWAYS, ""):
         if isinstance(item, Value):
             return []
         if isinstance(item, str) and item.strip().isascii() and item.strip().isdigit():
