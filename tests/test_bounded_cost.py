@@ -127,6 +127,12 @@ def test_an_if_tree_within_the_branch_bound_finds_its_one_failing_leaf() -> None
     assert all(f"condition `C{i}` is false" in found for i in range(12))
 
 
+def test_an_if_tree_whose_failing_counts_and_flags_never_meet_passes() -> None:
+    # 2,048 counts of 2 and 2,048 flags false, each pair on opposite branches of C11: 4 million pairs
+    # to rule out one by one; ruled out through the index of flag scenarios instead
+    assert message(*worst_cases.if_tree_json(12, meet=False)) is None
+
+
 def test_an_anchor_ladder_of_thirty_levels_fails_closed_at_once() -> None:
     # 2^30 shapes through 120 YAML anchors: counted on the alias graph, refused before any is followed
     found = message(*worst_cases.if_tree_yaml(30))

@@ -1085,7 +1085,8 @@ def _expand(node: Any, scenario: frozenset, walk: Walk, at: tuple = (), depth: i
                 continue  # no deployment takes this branch here
             yield from _expand(args[index], taken, walk, at + ("Fn::If", index), depth + 1)
         return
-    walk.shapes += 1
+    if depth:
+        walk.shapes += 1  # a shape one Fn::If branch gives (a node without one costs nothing against the bound)
     yield scenario, node, at
 
 
