@@ -146,3 +146,23 @@ def test_an_anchor_ladder_within_the_bound_is_judged_exactly() -> None:
     assert found is not None and "too complex" not in found
     assert found.startswith("model bias job definition `Job` can run 2+ instances when condition `C0` is false "
                             "and condition `C1` is true and condition `C2` is true")
+
+
+def test_the_scenario_index_finds_exactly_the_compatible_possibilities_in_order() -> None:
+    import random
+
+    from sagemaker_iac_lint.core import Value, _ScenarioIndex, compatible
+
+    chooser = random.Random(19)
+    names = [f"C{i}" for i in range(6)]
+
+    def scenario() -> frozenset:
+        picked = chooser.sample(names, chooser.randint(0, 4))
+        return frozenset((name, chooser.random() < 0.5) for name in picked)
+
+    for _ in range(200):
+        possibilities = [(scenario(), Value.of(index)) for index in range(chooser.randint(0, 40))]
+        index = _ScenarioIndex(possibilities)
+        for _ in range(10):
+            wanted = scenario()
+            assert index.compatible(wanted) == [p for p in possibilities if compatible(wanted, p[0])]
