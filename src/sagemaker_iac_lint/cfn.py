@@ -1042,7 +1042,7 @@ class Walk:
         self.can_take = can_take
         self.locate = locate
         self.notes = notes if notes is not None else []
-        self.shapes = 0  # shapes yielded so far for one property (reset per property by subject_for)
+        self.shapes = 0  # shapes Fn::If branches gave so far for one property (reset per property by subject_for)
         self.counted: dict[int, int] = {}  # id(node) -> its shape count (_shape_count)
 
     def position(self, mapping: dict, key: str, at: tuple) -> tuple[int, int]:
@@ -1409,7 +1409,6 @@ def resolve(
 ) -> Possibilities:
     """Every value ``path`` can take under ``properties``, each in its scenario."""
     walk = walk if walk is not None else Walk(template.conditions.feasible)
-    walk.shapes = 0  # each property has a budget of MAX_SHAPES of its own
     out: Possibilities = []
     for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position, track_from, walk, at):
         if isinstance(leaf, Value):
@@ -1425,7 +1424,6 @@ def _presence(
     walk: Walk, at: tuple,
 ) -> Possibilities:
     out: Possibilities = []
-    walk.shapes = 0
     for scenario, leaf, _, leaf_position in _walk(properties, path, base, (), position, 0, walk, at):
         if isinstance(leaf, Value):
             out.append((scenario, leaf if leaf.kind == "absent" else Value.of(True, "", *leaf_position)))
@@ -1446,7 +1444,6 @@ def _elements(
     flags: Possibilities = []
     count_role = "min_count" if rule.count_fails == "1" else "count"
     name = ".".join(rule.each)
-    walk.shapes = 0
     for scenario, leaf, leaf_at, leaf_position in _walk(properties, rule.each, base, (), position, 0, walk, at):
         if isinstance(leaf, Value) and leaf.kind == "absent" or leaf is None or is_no_value(leaf):
             continue
@@ -1537,17 +1534,23 @@ def subject_for(
     condition = resource.get("Condition")
     base = frozenset({(condition, True)}) if isinstance(condition, str) else ALWAYS
     props_at = at + ("Properties",)
-    scope = _presence(template, properties, rule.scope, start, base, walk, props_at) if rule.scope else None
+
+    def budget(walk: Walk) -> Walk:
+        """The walk, with a budget of MAX_SHAPES for one property (the elements of a list share one)."""
+        walk.shapes = 0
+        return walk
+
+    scope = _presence(template, properties, rule.scope, start, base, budget(walk), props_at) if rule.scope else None
     count_role = "min_count" if rule.count_fails == "1" else "count"
     if rule.each:
-        count, flag = _elements(template, properties, rule, start, base, walk, props_at)
+        count, flag = _elements(template, properties, rule, start, base, budget(walk), props_at)
     else:
-        count = resolve(template, properties, rule.scope + rule.count_path, count_role, start, base=base, walk=walk,
-                        at=props_at) if rule.count_path else []
-        flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base, walk,
-                       props_at) if rule.flag_path else []
-    applies = [resolve(template, properties, condition.path, "flag", start, len(condition.path), base, walk, props_at)
-               for condition in rule.applies]
+        count = resolve(template, properties, rule.scope + rule.count_path, count_role, start, base=base,
+                        walk=budget(walk), at=props_at) if rule.count_path else []
+        flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base,
+                       budget(walk), props_at) if rule.flag_path else []
+    applies = [resolve(template, properties, condition.path, "flag", start, len(condition.path), base, budget(walk),
+                       props_at) for condition in rule.applies]
     decide = walk.can_take
 
     def feasible(scenario: frozenset) -> bool:
