@@ -144,6 +144,25 @@ def find_in_map(n: int, second_ref: bool = False) -> tuple[str, str]:
     return "find-in-map-ref.yaml" if second_ref else "find-in-map.yaml", "\n".join(lines) + "\n"
 
 
+def find_in_map_ladder(n: int, keys: int = 10_000) -> tuple[str, str]:
+    """(e3) Both: ``Fn::FindInMap`` over a mapping of ``keys`` keys at the foot of an n-level ``Fn::If``
+    ladder of YAML anchors (2^n paths to the same two FindInMap nodes: 2^n x keys values, unshared)."""
+    lines = ["Parameters:", "  Env: {Type: String}"]
+    lines += [f"  P{i}: {{Type: String, AllowedValues: [a, b]}}" for i in range(n)]
+    lines += ["Mappings:", "  Sizes:"]
+    lines += [f"    k{k}: {{Count: {k % 7}, Enc: '{'true' if k % 3 else 'false'}'}}" for k in range(keys)]
+    lines += ["Conditions:"] + [f"  C{i}: !Equals [!Ref P{i}, a]" for i in range(n)]
+    lines += ["Resources:", "  Job:", f"    Type: {JOB}", "    Metadata:", "      Ladder:",
+              "        - &c0 !FindInMap [Sizes, !Ref Env, Count]", "        - &d0 !FindInMap [Sizes, !Ref Env, Count]",
+              "        - &f0 !FindInMap [Sizes, !Ref Env, Enc]", "        - &g0 !FindInMap [Sizes, !Ref Env, Enc]"]
+    for i in range(1, n + 1):
+        for a, b in (("c", "d"), ("d", "c"), ("f", "g"), ("g", "f")):
+            lines.append(f"        - &{a}{i} !If [C{i - 1}, *{a}{i - 1}, *{b}{i - 1}]")
+    lines += ["    Properties:", f"      JobResources: {{ClusterConfig: {{InstanceCount: *c{n}}}}}",
+              f"      NetworkConfig: {{EnableInterContainerTrafficEncryption: *f{n}}}"]
+    return "find-in-map-ladder.yaml", "\n".join(lines) + "\n"
+
+
 def cdk_json(megabytes: int) -> tuple[str, str]:
     """(f) A CDK-like CloudFormation JSON of about this many megabytes: policies with long metadata, one
     resource in fifty a monitored job (half of them failing), indented as CDK writes it."""
@@ -217,6 +236,7 @@ CASES = [
     Case("d", "Fn::If chain on one parameter, n conditions, 2n values", 40, if_chain, False),
     Case("e", "FindInMap over n keys", 10_000, find_in_map),
     Case("e2", "FindInMap over n keys, second key a !Ref", 10_000, lambda n: find_in_map(n, True)),
+    Case("e3", "FindInMap over 10,000 keys under an n-level anchor ladder", 12, find_in_map_ladder),
     Case("f", "CDK-like JSON of n MB", 50, cdk_json),
     Case("g", "Terraform conditional locals, n deep", 20, tf_conditional_locals),
     Case("h", "Terraform: n resources in one .tf", 5000, tf_many_resources),

@@ -148,6 +148,14 @@ def test_an_anchor_ladder_within_the_bound_is_judged_exactly() -> None:
                             "and condition `C1` is true and condition `C2` is true")
 
 
+def test_find_in_map_under_an_anchor_ladder_is_resolved_once() -> None:
+    # 2^10 paths to one FindInMap over 3,000 keys: 3 million values when each path resolved it
+    found = message(*worst_cases.find_in_map_ladder(10, 3000))
+    assert found is not None and "too complex" not in found
+    assert "(InstanceCount is 2, from mapping `Sizes` (k2.Count))" in found
+    assert "is 'false', from mapping `Sizes` (k0.Enc)" in found or "is false, from mapping `Sizes` (k0.Enc)" in found
+
+
 def test_the_scenario_index_finds_exactly_the_compatible_possibilities_in_order() -> None:
     import random
 
