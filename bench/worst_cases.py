@@ -163,6 +163,18 @@ def find_in_map_ladder(n: int, keys: int = 10_000) -> tuple[str, str]:
     return "find-in-map-ladder.yaml", "\n".join(lines) + "\n"
 
 
+def find_in_map_jobs(jobs: int, keys: int = 10_000) -> tuple[str, str]:
+    """(e4) ``jobs`` monitored jobs, each reading one mapping of ``keys`` keys with ``Fn::FindInMap``."""
+    lines = ["Parameters:", "  Env: {Type: String}", "Mappings:", "  Sizes:"]
+    lines += [f"    k{k}: {{Count: {k % 7}, Enc: '{'true' if k % 3 else 'false'}'}}" for k in range(keys)]
+    lines += ["Resources:"]
+    for job in range(jobs):
+        lines += [f"  Job{job}:", f"    Type: {JOB}", "    Properties:",
+                  "      JobResources: {ClusterConfig: {InstanceCount: !FindInMap [Sizes, !Ref Env, Count]}}",
+                  "      NetworkConfig: {EnableInterContainerTrafficEncryption: !FindInMap [Sizes, !Ref Env, Enc]}"]
+    return "find-in-map-jobs.yaml", "\n".join(lines) + "\n"
+
+
 def cdk_json(megabytes: int) -> tuple[str, str]:
     """(f) A CDK-like CloudFormation JSON of about this many megabytes: policies with long metadata, one
     resource in fifty a monitored job (half of them failing), indented as CDK writes it."""
@@ -237,6 +249,7 @@ CASES = [
     Case("e", "FindInMap over n keys", 10_000, find_in_map),
     Case("e2", "FindInMap over n keys, second key a !Ref", 10_000, lambda n: find_in_map(n, True)),
     Case("e3", "FindInMap over 10,000 keys under an n-level anchor ladder", 12, find_in_map_ladder),
+    Case("e4", "n jobs reading one FindInMap over 10,000 keys", 300, find_in_map_jobs),
     Case("f", "CDK-like JSON of n MB", 50, cdk_json),
     Case("g", "Terraform conditional locals, n deep", 20, tf_conditional_locals),
     Case("h", "Terraform: n resources in one .tf", 5000, tf_many_resources),

@@ -156,6 +156,15 @@ def test_find_in_map_under_an_anchor_ladder_is_resolved_once() -> None:
     assert "is 'false', from mapping `Sizes` (k0.Enc)" in found or "is false, from mapping `Sizes` (k0.Enc)" in found
 
 
+def test_many_jobs_reading_one_large_mapping_are_each_judged() -> None:
+    # 200 jobs x 2 rules x 2 properties x 3,000 keys: 2.4 million values when each read resolved the map
+    subjects = [s for s in parse_text(*worst_cases.find_in_map_jobs(200, 3000)) if s.rule.control == "SageMaker.15"]
+    verdicts = [judge(subject) for subject in subjects]
+    assert len(verdicts) == 200
+    assert all(v is not None and "(InstanceCount is 2, from mapping `Sizes` (k2.Count))" in v.message for v in verdicts)
+    assert len({(v.line, v.column) for v in verdicts if v is not None}) == 200  # each at its own job's flag
+
+
 def test_the_scenario_index_finds_exactly_the_compatible_possibilities_in_order() -> None:
     import random
 
