@@ -1019,7 +1019,7 @@ def _substitute(node: Any, template: Template, bindings: dict, depth: int) -> An
 # --- walking property paths --------------------------------------------------------------------
 
 MAX_IF_DEPTH = 100  # Fn::If inside Fn::If followed on one path; deeper is judged unknown, and said
-MAX_SHAPES = 4096  # Fn::If branch combinations followed on one path before judging the rest unknown
+MAX_SHAPES = 4096  # shapes Fn::If branches may give one property; an Fn::If that would pass it is judged unknown, and said
 
 
 class Walk:
