@@ -428,6 +428,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cli-only", action="store_true",
                         help="time only the CLI and the floor (a few minutes, for work on the CLI's speed); writes no markdown")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--worst", action="store_true",
+                        help="time only the worst-case inputs against a bare parse of each (bench/worst_cases.py)")
     args = parser.parse_args(argv)
     args.python = os.path.abspath(args.python) if os.sep in args.python else (shutil.which(args.python) or args.python)
     args.cli = args.cli or beside(args.python, "sagemaker-iac-lint")
@@ -442,6 +444,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.worst:
+        import worst_cases  # bench/worst_cases.py, beside this file
+
+        return worst_cases.main(["--python", args.python, "--cli", args.cli, "--runs", str(args.runs)])
     command = shlex.join([sys.executable, os.path.relpath(__file__, ROOT), *(sys.argv[1:] if argv is None else argv)])
     work = tempfile.mkdtemp(prefix="sagemaker-iac-lint-bench.")
     # Bytecode caching on, as on any machine where the tools were pip-installed; kept in the scratch

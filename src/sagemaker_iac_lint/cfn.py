@@ -409,6 +409,7 @@ class Template:
         self.mappings: dict = mappings if isinstance(mappings, dict) else {}
         self.resources: dict = resources if isinstance(resources, dict) else {}
         self.deployment = deployment
+        self.map_values: dict[str, list[Value]] = {}  # Fn::FindInMap arguments -> their distinct values
         self.extensions = LANGUAGE_EXTENSIONS in _transforms(data)
         if self.extensions and any(isinstance(k, str) and k.startswith(FOR_EACH) for k in self.resources):
             self.resources = _expand_for_each(self.resources, self, {}, 0)
@@ -503,6 +504,7 @@ class Conditions:
         self.too_complex: set[frozenset] = set()
         self._cache: dict[frozenset, bool] = {}
         self._compiled: dict[str, Any] = {}
+        self._references: dict[str, tuple] = {}  # the conditions each one names directly
         self._variables: dict[str, tuple] = {}
         self._domains: dict[str, list] | None = None
         self._spent = 0
@@ -540,60 +542,110 @@ class Conditions:
         return "opaque", _canonical(node)
 
     def compiled(self, name: str) -> Any:
-        """The compiled tree of condition ``name``; a cycle or an undeclared name is a free yes/no."""
+        """The compiled tree of condition ``name``; one on a cycle of references, or an undeclared name, is
+        unreadable or a free yes/no. Every condition is compiled on the first call, without recursion
+        through references, so a chain of conditions thousands long is read like a short one."""
+        if not self._compiled and self.definitions:
+            self._compile_all()
         tree = self._compiled.get(name)
         if tree is None:
-            if name not in self.definitions:
-                tree = ("atom", "undeclared:" + name)
-            else:
-                self._compiled[name] = _UNREADABLE  # seen while compiling itself
-                tree = self._compile(self.definitions[name])
-                if self._refers_to(tree, name, set()):
-                    tree = _UNREADABLE
-            self._compiled[name] = tree
+            tree = self._compiled[name] = ("atom", "undeclared:" + name)
+            self._references[name] = ()
         return tree
 
-    def _refers_to(self, tree: Any, name: str, seen: set) -> bool:
-        kind = tree[0]
-        if kind == "cond":
-            if tree[1] == name:
-                return True
-            if tree[1] in seen:
-                return False
-            seen.add(tree[1])
-            return self._refers_to(self.compiled(tree[1]), name, seen)
-        if kind == "not":
-            return self._refers_to(tree[1], name, seen)
-        if kind in ("and", "or"):
-            return any(self._refers_to(item, name, seen) for item in tree[1])
-        return False
+    def _compile_all(self) -> None:
+        for name, definition in self.definitions.items():
+            tree = self._compile(definition)
+            self._compiled[name] = tree
+            self._references[name] = _references(tree)
+        # A condition that refers to itself, however indirectly, proves nothing (unreadable): the cycles
+        # are found with Tarjan's strongly connected components, kept on explicit stacks.
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        for root in self.definitions:
+            if root in index:
+                continue
+            work = [(root, 0)]
+            while work:
+                name, child = work.pop()
+                if child == 0:
+                    index[name] = low[name] = len(index)
+                    stack.append(name)
+                    on_stack.add(name)
+                references = [r for r in self._references[name] if r in self.definitions]
+                if child < len(references):
+                    work.append((name, child + 1))
+                    target = references[child]
+                    if target not in index:
+                        work.append((target, 0))
+                    elif target in on_stack:
+                        low[name] = min(low[name], index[target])
+                    continue
+                for target in references:
+                    if target in on_stack:
+                        low[name] = min(low[name], low[target])
+                if low[name] == index[name]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == name:
+                            break
+                    if len(members) > 1 or name in self._references[name]:
+                        for member in members:
+                            self._compiled[member] = _UNREADABLE
+                            self._references[member] = ()
+
+    def _closure(self, names: Any) -> list[str]:
+        """``names`` and every condition they refer to, each after the ones it refers to."""
+        order: list[str] = []
+        done: set[str] = set()
+        for root in names:
+            work = [(root, False)]
+            while work:
+                name, expanded = work.pop()
+                if name in done:
+                    continue
+                if expanded:
+                    done.add(name)
+                    order.append(name)
+                    continue
+                self.compiled(name)
+                work.append((name, True))
+                work.extend((reference, False) for reference in self._references[name] if reference not in done)
+        return order
 
     def variables(self, name: str) -> tuple:
         """The variables (parameters, pseudo parameters, atoms) condition ``name`` reaches, in first-use order."""
         found = self._variables.get(name)
         if found is not None:
             return found
-        self._variables[name] = ()  # a cycle has been made an atom; this only guards the recursion
-        ordered: dict[str, None] = {}
-        pending = [self.compiled(name)]
-        while pending:
-            tree = pending.pop()
-            kind = tree[0]
-            if kind == "eq":
-                for side in tree[1:]:
-                    if side[0] == "var":
-                        ordered.setdefault(side[1], None)
-            elif kind == "atom":
-                ordered.setdefault("atom:" + tree[1], None)
-            elif kind == "cond":
-                for variable in self.variables(tree[1]):
-                    ordered.setdefault(variable, None)
-            elif kind == "not":
-                pending.append(tree[1])
-            elif kind in ("and", "or"):
-                pending.extend(reversed(tree[1]))
-        found = self._variables[name] = tuple(ordered)
-        return found
+        for member in self._closure((name,)):  # the conditions referred to first: no recursion
+            if member in self._variables:
+                continue
+            ordered: dict[str, None] = {}
+            pending = [self.compiled(member)]
+            while pending:
+                tree = pending.pop()
+                kind = tree[0]
+                if kind == "eq":
+                    for side in tree[1:]:
+                        if side[0] == "var":
+                            ordered.setdefault(side[1], None)
+                elif kind == "atom":
+                    ordered.setdefault("atom:" + tree[1], None)
+                elif kind == "cond":
+                    for variable in self._variables[tree[1]]:
+                        ordered.setdefault(variable, None)
+                elif kind == "not":
+                    pending.append(tree[1])
+                elif kind in ("and", "or"):
+                    pending.extend(reversed(tree[1]))
+            self._variables[member] = tuple(ordered)
+        return self._variables[name]
 
     def _domains_of(self) -> dict[str, list]:
         """Each variable's candidate values, computed once for the whole Conditions section."""
@@ -719,9 +771,14 @@ class Conditions:
         domains = self._domains_of()
         assignment: dict[str, Any] = {}
         steps = [0]
+        # every condition the constraints reach, each after those it names: evaluated in this order, each
+        # reference is already in the memo, so no evaluation recurses through a chain of conditions
+        order = self._closure(name for name, _ in constraints)
 
         def status() -> bool | None:
             memo: dict[str, bool | None] = {}
+            for name in order:
+                memo[name] = self._evaluate(self.compiled(name), assignment, memo)
             result: bool | None = True
             for name, branch in constraints:
                 value = self._evaluate(("cond", name), assignment, memo)
@@ -812,6 +869,22 @@ class Conditions:
         if open_:
             return None
         return UNREADABLE if unreadable else kind == "and"
+
+
+def _references(tree: Any) -> tuple:
+    """The condition names a compiled tree refers to (``Condition``), in first-use order."""
+    found: dict[str, None] = {}
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        kind = node[0]
+        if kind == "cond":
+            found.setdefault(node[1], None)
+        elif kind == "not":
+            pending.append(node[1])
+        elif kind in ("and", "or"):
+            pending.extend(reversed(node[1]))
+    return tuple(found)
 
 
 def _canonical(node: Any) -> str:
@@ -948,8 +1021,8 @@ def _substitute(node: Any, template: Template, bindings: dict, depth: int) -> An
 
 # --- walking property paths --------------------------------------------------------------------
 
-MAX_IF_DEPTH = 32  # Fn::If inside Fn::If followed on one path; deeper is judged unknown, and said
-MAX_SHAPES = 4096  # Fn::If branch combinations followed on one path before judging the rest unknown
+MAX_IF_DEPTH = 100  # Fn::If inside Fn::If followed on one path; deeper is judged unknown, and said
+MAX_SHAPES = 4096  # shapes Fn::If branches may give one property; an Fn::If that would pass it is judged unknown, and said
 
 
 class Walk:
@@ -962,7 +1035,7 @@ class Walk:
     the loader's marks. The cfn-lint rules pass their own ``locate`` so that cfn-lint computes positions.
     """
 
-    __slots__ = ("can_take", "locate", "notes", "shapes")
+    __slots__ = ("can_take", "counted", "leaves", "locate", "notes", "shapes")
 
     def __init__(
         self,
@@ -973,7 +1046,9 @@ class Walk:
         self.can_take = can_take
         self.locate = locate
         self.notes = notes if notes is not None else []
-        self.shapes = 0
+        self.shapes = 0  # shapes Fn::If branches gave so far for one property (reset per property by subject_for)
+        self.counted: dict[int, int] = {}  # id(node) -> its shape count (_shape_count)
+        self.leaves: dict[tuple, tuple] = {}  # (id(leaf), role, position) -> (leaf, its values) (_leaf_values)
 
     def position(self, mapping: dict, key: str, at: tuple) -> tuple[int, int]:
         if self.locate is not None:
@@ -993,34 +1068,78 @@ def _expand(node: Any, scenario: frozenset, walk: Walk, at: tuple = (), depth: i
                   f"was judged unknown")
         yield scenario, {"Fn::If": "nested too deeply"}, at
         return
-    if found and found[0] == "Fn::If":
-        args = found[1]
-        if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
-            condition = args[0]
-            if walk.shapes > MAX_SHAPES:
-                return  # past the bound: said once, below
-            if args[1] is args[2] or (not isinstance(args[1], (dict, list)) and args[1] == args[2]
-                                      and type(args[1]) is type(args[2])):
-                # the same node both ways (a YAML alias, or one literal): the condition decides nothing
-                yield from _expand(args[1], scenario, walk, at + ("Fn::If", 1), depth + 1)
-                return
-            for branch, index in ((True, 1), (False, 2)):
-                if (condition, not branch) in scenario:
-                    continue  # already decided the other way
-                taken = scenario | {(condition, branch)}
-                if walk.can_take is not None and taken != scenario and not walk.can_take(taken):
-                    continue  # no deployment takes this branch here
-                yield from _expand(args[index], taken, walk, at + ("Fn::If", index), depth + 1)
-            return
-    walk.shapes += 1
-    if walk.shapes > MAX_SHAPES:
-        if walk.shapes == MAX_SHAPES + 1:
-            walk.note(TOO_COMPLEX_NOTE.replace("conditions were", "`Fn::If` branches were").replace(
-                "which combinations can hold, so every combination was judged possible",
-                "every combination, so the rest were judged unknown"))
+    branches = _if_branches(node)
+    if branches is not None:
+        args = found[1]  # type: ignore[index]
+        condition = args[0]
+        if walk.shapes + _shape_count(node, walk.counted) > MAX_SHAPES:
+            # Past the bound, counted before any branch is followed: this whole Fn::If is judged
+            # unknown in the scenario that reaches it, so nothing it could give is left out (fail closed).
+            walk.note(TOO_MANY_BRANCHES_NOTE)
             yield scenario, {"Fn::If": "too many branches"}, at
+            return
+        if len(branches) == 1:
+            # the same node both ways (a YAML alias, or one literal): the condition decides nothing
+            yield from _expand(args[1], scenario, walk, at + ("Fn::If", 1), depth + 1)
+            return
+        for branch, index in ((True, 1), (False, 2)):
+            if (condition, not branch) in scenario:
+                continue  # already decided the other way
+            taken = scenario | {(condition, branch)}
+            if walk.can_take is not None and taken != scenario and not walk.can_take(taken):
+                continue  # no deployment takes this branch here
+            yield from _expand(args[index], taken, walk, at + ("Fn::If", index), depth + 1)
         return
+    if depth:
+        walk.shapes += 1  # a shape one Fn::If branch gives (a node without one costs nothing against the bound)
     yield scenario, node, at
+
+
+TOO_MANY_BRANCHES_NOTE = (
+    "the template's `Fn::If` branches were too complex to decide every combination, so the rest were "
+    "judged unknown"
+)
+
+
+def _if_branches(node: Any) -> tuple | None:
+    """The distinct branches of a well-formed ``Fn::If`` (one when both are the same node or literal), else None."""
+    found = _intrinsic(node)
+    if not found or found[0] != "Fn::If":
+        return None
+    args = found[1]
+    if not (isinstance(args, list) and len(args) == 3 and isinstance(args[0], str)):
+        return None
+    if args[1] is args[2] or (not isinstance(args[1], (dict, list)) and args[1] == args[2]
+                              and type(args[1]) is type(args[2])):
+        return (args[1],)
+    return (args[1], args[2])
+
+
+def _shape_count(node: Any, counted: dict[int, int]) -> int:
+    """How many shapes ``node`` takes across its ``Fn::If`` branches, none pruned (an upper bound), capped
+    just past MAX_SHAPES. Counted once per distinct node and without recursion, so a YAML alias graph of
+    2n nodes that expands to 2^n shapes costs 2n steps to refuse (an 18-level anchor ladder: seconds of
+    expansion cut before it starts). ``counted`` maps id(node) to its count for the nodes of one template."""
+    if _if_branches(node) is None:
+        return 1
+    pending = [node]
+    while pending:
+        top = pending[-1]
+        if id(top) in counted:
+            pending.pop()
+            continue
+        branches = _if_branches(top)
+        if branches is None:
+            counted[id(top)] = 1
+            pending.pop()
+            continue
+        waiting = [branch for branch in branches if id(branch) not in counted]
+        if waiting:
+            pending.extend(waiting)
+            continue
+        counted[id(top)] = min(sum(counted[id(branch)] for branch in branches), MAX_SHAPES + 1)
+        pending.pop()
+    return counted[id(node)]
 
 
 def is_no_value(node: Any) -> bool:
@@ -1242,7 +1361,13 @@ def _resolve_leaf(template: Template, leaf: Any, role: str, position: tuple[int,
             return [Value.unknown(f"`Ref` to resource `{args}`", *position)]
         return [Value.unknown(f"`Ref` to `{args}`, which is not declared in the template", *position)]
     if function == "Fn::FindInMap":
-        return _resolve_find_in_map(template, args, position)
+        # resolved once per template and argument text, each distinct value once: 300 jobs reading one
+        # mapping of 10,000 keys were 12 million values (75 s), now 300 lookups of a handful
+        key = _canonical(args)
+        cached = template.map_values.get(key)
+        if cached is None:
+            cached = template.map_values[key] = _distinct_values(_resolve_find_in_map(template, args, (0, 0)))
+        return [value.at(*position) for value in cached]
     if function == LOOP_ITEM and isinstance(args, list) and len(args) == 3:
         return [Value.unknown(f"the loop value `{args[1]}` of `Fn::ForEach::{args[0]}`, which is unknown ({args[2]})", *position)]
     if template.extensions and function == "Fn::Length":
@@ -1300,8 +1425,32 @@ def resolve(
         if isinstance(leaf, Value):
             out.append((scenario, leaf))
             continue
-        for value in _resolve_leaf(template, leaf, role, leaf_position):
-            out.append((scenario, value))
+        out.extend((scenario, value) for value in _leaf_values(template, leaf, role, leaf_position, walk))
+    return out
+
+
+def _leaf_values(template: Template, leaf: Any, role: str, position: tuple[int, int], walk: Walk) -> list[Value]:
+    """A leaf's values, each distinct kind and literal once (the first, as judge's _distinct keeps it: a
+    leaf's values share its scenario), resolved once per node and position. A YAML alias of one
+    ``Fn::FindInMap`` over 10,000 keys reached by 4,096 ``Fn::If`` paths was 40 million values (over
+    120 s and 2.3 GB from a 355 KB file); it is resolved once, to its handful of distinct values."""
+    key = (id(leaf), role, position)
+    cached = walk.leaves.get(key)
+    if cached is None:
+        values = _distinct_values(_resolve_leaf(template, leaf, role, position))
+        cached = walk.leaves[key] = (leaf, values)  # the leaf kept alive, so its id names only it
+    return cached[1]
+
+
+def _distinct_values(values: list[Value]) -> list[Value]:
+    """Each kind and literal once, the first kept."""
+    seen: set = set()
+    out = []
+    for value in values:
+        identity = (value.kind, repr(value.literal))
+        if identity not in seen:
+            seen.add(identity)
+            out.append(value)
     return out
 
 
@@ -1420,17 +1569,23 @@ def subject_for(
     condition = resource.get("Condition")
     base = frozenset({(condition, True)}) if isinstance(condition, str) else ALWAYS
     props_at = at + ("Properties",)
-    scope = _presence(template, properties, rule.scope, start, base, walk, props_at) if rule.scope else None
+
+    def budget(walk: Walk) -> Walk:
+        """The walk, with a budget of MAX_SHAPES for one property (the elements of a list share one)."""
+        walk.shapes = 0
+        return walk
+
+    scope = _presence(template, properties, rule.scope, start, base, budget(walk), props_at) if rule.scope else None
     count_role = "min_count" if rule.count_fails == "1" else "count"
     if rule.each:
-        count, flag = _elements(template, properties, rule, start, base, walk, props_at)
+        count, flag = _elements(template, properties, rule, start, base, budget(walk), props_at)
     else:
-        count = resolve(template, properties, rule.scope + rule.count_path, count_role, start, base=base, walk=walk,
-                        at=props_at) if rule.count_path else []
-        flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base, walk,
-                       props_at) if rule.flag_path else []
-    applies = [resolve(template, properties, condition.path, "flag", start, len(condition.path), base, walk, props_at)
-               for condition in rule.applies]
+        count = resolve(template, properties, rule.scope + rule.count_path, count_role, start, base=base,
+                        walk=budget(walk), at=props_at) if rule.count_path else []
+        flag = resolve(template, properties, rule.scope + rule.flag_path, "flag", start, len(rule.scope), base,
+                       budget(walk), props_at) if rule.flag_path else []
+    applies = [resolve(template, properties, condition.path, "flag", start, len(condition.path), base, budget(walk),
+                       props_at) for condition in rule.applies]
     decide = walk.can_take
 
     def feasible(scenario: frozenset) -> bool:
