@@ -10,7 +10,6 @@ parameters), and says whether any assignment gives the scenario.
 from __future__ import annotations
 
 import itertools
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -141,14 +140,13 @@ Resources:
 
 
 def test_conditions_referring_to_conditions_are_memoised() -> None:
-    """``C_k = And[C_k-1, C_k-1]`` is 2^k evaluations without a memo; 60 levels judge at once."""
+    """``C_k = And[C_k-1, C_k-1]`` is 2^k evaluations without a memo: 60 levels would never finish; with
+    it they are judged (the cost is measured in bench/worst_cases.py, not timed here)."""
     levels = 60
     conditions = "\n".join(f"  C{k}: !And [!Condition C{k - 1}, !Condition C{k - 1}]" for k in range(1, levels))
     text = CHAIN.format(parameters="  P0: {Type: String}", conditions=conditions, last=levels - 1)
-    started = time.perf_counter()
     (subject,) = [s for s in read_subjects(load_template(text)) if s.rule.control == "SageMaker.15"]
     verdict = judge(subject)
-    assert time.perf_counter() - started < 2
     assert verdict is not None and verdict.scenario == frozenset({(f"C{levels - 1}", True)})
 
 
@@ -160,10 +158,8 @@ def test_a_search_past_its_bound_is_possible_and_says_so() -> None:
     pairs = [f"!Not [!Equals [!Ref P{i}, !Ref P{j}]]" for i in range(9) for j in range(i + 1, 9)]
     conditions = f"  C1: !And [{', '.join(pairs)}]"
     text = CHAIN.format(parameters=parameters, conditions=conditions, last=1)
-    started = time.perf_counter()
     (subject,) = [s for s in read_subjects(load_template(text)) if s.rule.control == "SageMaker.15"]
     verdict = judge(subject)
-    assert time.perf_counter() - started < 20
     assert verdict is not None and verdict.scenario == frozenset({("C1", True)})
     assert TOO_COMPLEX_NOTE in subject.notes
     assert TOO_COMPLEX_NOTE in verdict.message
