@@ -25,18 +25,17 @@ import pytest
 
 pytest.importorskip("hypothesis")
 import yaml  # noqa: E402
+from engines import cfn_lint_command, checkov_command, checkov_reports  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from test_properties import ShortDumper, short_form, templates  # noqa: E402
 
-from sagemaker_iac_lint.checkov_support import checkov_dir  # noqa: E402
-from sagemaker_iac_lint.rules import PRESENT, RULES, RULES_BY_CFN_TYPE, Rule, all_rules, find_rule  # noqa: E402
+from sagemaker_iac_lint.rules import PRESENT, RULES, RULES_BY_CFN_TYPE, Rule, find_rule  # noqa: E402
 
 TEMPLATES_PER_RUN = int(os.environ.get("AGREEMENT_FILES_PER_RUN", "20"))  # more for a longer hunt
 HAS_CFN_LINT = importlib.util.find_spec("cfnlint") is not None
 HAS_CHECKOV = importlib.util.find_spec("checkov") is not None
 BIN = Path(sys.executable).parent
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 def generated(strategy: st.SearchStrategy, count: int) -> list:
@@ -76,11 +75,11 @@ def control_of(check_id: str) -> str:
 
 
 def cfn_lint(files: list[Path], strict: bool) -> set[tuple[str, str]]:
-    command = [str(BIN / "cfn-lint"), "--format", "json", "--append-rules", "sagemaker_iac_lint.cfn_lint"]
+    command = ["--format", "json", "--append-rules", "sagemaker_iac_lint.cfn_lint"]
     if strict:
         for rule in RULES:
             command += ["--configure-rule", f"{rule.cfn_lint_id}:strict=true"]
-    result = subprocess.run(command + ["--", *map(str, files)], capture_output=True, text=True, timeout=600, env=CLEAN_ENV)
+    result = cfn_lint_command(command + ["--", *map(str, files)])
     found = set()
     for match in json.loads(result.stdout or "[]"):
         if match["Rule"]["Id"].startswith("E95"):
@@ -92,13 +91,8 @@ def cfn_lint(files: list[Path], strict: bool) -> set[tuple[str, str]]:
 
 def checkov(folder: Path, strict: bool, framework: str = "cloudformation") -> set[tuple[str, str, str]]:
     """(folder, control, resource) of every failed check of ours: a logical ID, or a Terraform address."""
-    command = [str(BIN / "checkov"), "-d", str(folder), "--framework", framework, "--output", "json",
-               "--external-checks-dir", checkov_dir(), "--check", ",".join(r.checkov_id for r in all_rules()),
-               "--skip-download", "--compact", "--quiet"]
-    env = dict(CLEAN_ENV, SAGEMAKER_IAC_LINT_STRICT="1" if strict else "0", LOG_LEVEL="WARNING")
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
-    data = json.loads(result.stdout) if result.stdout.strip().startswith(("{", "[")) else {}
-    reports = data if isinstance(data, list) else [data]
+    result = checkov_command(["-d", str(folder), "--framework", framework, "--output", "json", "--quiet"], strict=strict)
+    reports = checkov_reports(result)
     assert reports and all(report.get("check_type") == framework for report in reports), result.stderr[-3000:]
     found = set()
     for report in reports:

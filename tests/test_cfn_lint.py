@@ -26,6 +26,7 @@ cfnlint = pytest.importorskip("cfnlint")
 from cfnlint.config import ConfigMixIn  # noqa: E402
 from cfnlint.helpers import create_rules  # noqa: E402
 from cfnlint.runner import Runner  # noqa: E402
+from engines import cfn_lint_command  # noqa: E402
 from fixture_cases import all_fixtures  # noqa: E402
 
 import sagemaker_iac_lint.cfn_lint as cfn_lint_rules  # noqa: E402
@@ -99,12 +100,7 @@ def run_cfn_lint(paths: list[str], *args: str) -> list:
 
 def run_cfn_lint_command(args: list[str], cwd) -> subprocess.CompletedProcess:
     """The ``cfn-lint`` command of this environment, from ``cwd``, without this checkout on the path."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    command = [CFN_LINT] if os.path.exists(CFN_LINT) else [sys.executable, "-c", "from cfnlint.runner import main; main()"]
-    result = subprocess.run(command + args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert "Traceback" not in result.stderr, result.stderr
-    assert "Unknown exception while processing rule" not in result.stdout, result.stdout
-    return result
+    return cfn_lint_command(args, cwd, timeout=300)
 
 
 def ours(match) -> bool:

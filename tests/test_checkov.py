@@ -29,6 +29,7 @@ import pytest
 
 pytest.importorskip("checkov")
 
+from engines import checkov_command, checkov_reports  # noqa: E402
 from fixture_cases import all_fixtures  # noqa: E402
 
 from sagemaker_iac_lint import checkov_support  # noqa: E402
@@ -123,20 +124,7 @@ def short(resource: str) -> str:
 
 def run_checkov(args: list[str], cwd: Path, strict: bool = False, env: dict | None = None,
                 ours_only: bool = True) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    environment.update({"SAGEMAKER_IAC_LINT_STRICT": "1" if strict else "0", "LOG_LEVEL": "WARNING"})
-    environment.update(env or {})
-    command = CHECKOV + args + ["--external-checks-dir", checkov_dir(), "--skip-download", "--compact"]
-    command += ["--check", OUR_IDS] if ours_only else []
-    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=TIMEOUT)
-
-
-def checkov_reports(result: subprocess.CompletedProcess) -> list[dict]:
-    assert result.stdout.lstrip().startswith(("{", "[")), result.stdout[-2000:] + result.stderr[-4000:]
-    data = json.loads(result.stdout)
-    reports = data if isinstance(data, list) else [data]
-    assert "Failed to run check" not in result.stderr, result.stderr[-4000:]
-    return reports
+    return checkov_command(args, cwd, strict, env, ours_only, TIMEOUT)
 
 
 def run_cli(paths: list[str], strict: bool) -> dict:
