@@ -630,8 +630,9 @@ def _hcl_list(text: str, item: _HclItem, name: str) -> list[_HclItem]:
     return elements
 
 
-def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | str,
-            sources: dict[str, str] | None = None) -> tuple[list[Edit], str, bool, str]:
+def written_resource(finding: Finding, text: str) -> tuple[str, str, _HclItem]:
+    """(type, name, block) of the finding's resource as ``text`` writes it; raises ``NoFix`` when the
+    file cannot be read with positions or does not write it (fixes and suppressions both edit it)."""
     from . import hcl
 
     resource_type, name = tf_address(finding.resource)
@@ -642,6 +643,12 @@ def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | 
     resource = next((item for item in top if item.name == "resource" and item.labels == [resource_type, name]), None)
     if resource is None:
         raise _NoFix(f"`{resource_type}.{name}` is not written in this file")
+    return resource_type, name, resource
+
+
+def _tf_fix(finding: Finding, text: str, rule: Rule, path: str, literal: bool | str,
+            sources: dict[str, str] | None = None) -> tuple[list[Edit], str, bool, str]:
+    resource_type, name, resource = written_resource(finding, text)
     blocks = resource_type.startswith("aws_")  # hashicorp/aws: nested blocks; awscc: object attributes
     scope = rule.tf_path(rule.scope, resource_type)
     flag = rule.tf_path(rule.flag_path, resource_type)

@@ -264,17 +264,9 @@ _HCL_WITHOUT_REASON = re.compile(r"(?:#|//|/\*)[ \t]*sagemaker-iac-lint:ignore=(
 
 
 def _hcl_edit(finding: Finding, text: str, comment: str) -> Edit:
-    from . import hcl
-    from .fix import hcl_items, tf_address
+    from .fix import hcl_items, written_resource
 
-    resource_type, name = tf_address(finding.resource)
-    try:
-        top = hcl_items(text, -1)
-    except hcl.HclError:
-        raise NoFix("the file could not be read with positions") from None
-    resource = next((item for item in top if item.name == "resource" and item.labels == [resource_type, name]), None)
-    if resource is None:
-        raise NoFix(f"`{resource_type}.{name}` is not written in this file")
+    _, _, resource = written_resource(finding, text)
     open_ = resource.open
     for match in _HCL_WITHOUT_REASON.finditer(text, resource.start, resource.close):
         # this rule's comment without a reason (it would win over a new one above it): give it the reason
